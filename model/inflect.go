@@ -1,0 +1,92 @@
+package model
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/jinzhu/inflection"
+)
+
+// Pluralize returns the English plural of a type name ("album" -> "albums",
+// "blog-post" -> "blog-posts"), inflecting only the last word.
+func Pluralize(name string) string { return inflectLast(name, inflection.Plural) }
+
+// Singularize returns the English singular of a type name or payload key
+// ("albums" -> "album", "blog-posts" -> "blog-post").
+func Singularize(name string) string { return inflectLast(name, inflection.Singular) }
+
+func inflectLast(name string, f func(string) string) string {
+	i := strings.LastIndexAny(name, "-_") + 1
+	return name[:i] + f(name[i:])
+}
+
+// Dasherize turns a Go or camelCase name into its dashed form: "BlogPost" and
+// "blogPost" -> "blog-post", "HTMLPage" -> "html-page", "song_count" -> "song-count".
+func Dasherize(name string) string { return separate(name, '-') }
+
+// Underscore turns a name into snake case: "songCount" -> "song_count".
+func Underscore(name string) string { return separate(name, '_') }
+
+// Camelize turns a dashed, underscored or Go name into lower camel case:
+// "song-count", "song_count" and "SongCount" -> "songCount"; "HTMLBody" -> "htmlBody".
+func Camelize(name string) string {
+	words := splitWords(name)
+	var b strings.Builder
+	b.Grow(len(name))
+	for i, w := range words {
+		if i == 0 {
+			b.WriteString(strings.ToLower(w))
+			continue
+		}
+		b.WriteString(strings.ToUpper(w[:1]))
+		b.WriteString(strings.ToLower(w[1:]))
+	}
+	return b.String()
+}
+
+func separate(name string, sep byte) string {
+	words := splitWords(name)
+	var b strings.Builder
+	b.Grow(len(name) + len(words))
+	for i, w := range words {
+		if i > 0 {
+			b.WriteByte(sep)
+		}
+		b.WriteString(strings.ToLower(w))
+	}
+	return b.String()
+}
+
+// splitWords splits at dashes, underscores, spaces and case changes, keeping
+// acronyms together: "HTMLPageID" -> ["HTML", "Page", "ID"].
+func splitWords(s string) []string {
+	var words []string
+	rs := []rune(s)
+	start := -1
+	for i, r := range rs {
+		if r == '-' || r == '_' || r == ' ' || r == '.' {
+			if start >= 0 {
+				words = append(words, string(rs[start:i]))
+				start = -1
+			}
+			continue
+		}
+		if start < 0 {
+			start = i
+			continue
+		}
+		prev := rs[i-1]
+		switch {
+		case unicode.IsUpper(r) && (unicode.IsLower(prev) || unicode.IsDigit(prev)):
+			words = append(words, string(rs[start:i]))
+			start = i
+		case unicode.IsUpper(r) && unicode.IsUpper(prev) && i+1 < len(rs) && unicode.IsLower(rs[i+1]):
+			words = append(words, string(rs[start:i]))
+			start = i
+		}
+	}
+	if start >= 0 {
+		words = append(words, string(rs[start:]))
+	}
+	return words
+}

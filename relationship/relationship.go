@@ -1,0 +1,318 @@
+package relationship
+
+import (
+	"maps"
+	"reflect"
+	"slices"
+
+	"github.com/larder-go/larder/jsonapi"
+)
+
+// Kind is a relationship's cardinality.
+type Kind uint8
+
+const (
+	// KindBelongsTo is a to-one relationship.
+	KindBelongsTo Kind = iota + 1
+	// KindHasMany is a to-many relationship.
+	KindHasMany
+)
+
+// String returns "belongsTo" or "hasMany", as in Ember Data.
+func (k Kind) String() string {
+	switch k {
+	case KindBelongsTo:
+		return "belongsTo"
+	case KindHasMany:
+		return "hasMany"
+	}
+	return "Kind(0)"
+}
+
+// A State is the cached state of one relationship of one record: its linkage (the
+// related identifiers), whether linkage is known at all, and its links and meta.
+// A State is immutable once built, so records share it freely.
+//
+// Linkage is stored compactly: one type name for the whole relationship and one
+// id string per member; per-member types, lids and meta only when some member
+// has them.
+type State struct {
+	kind    Kind
+	linkage bool
+	typ     string   // the members' type, when they share one
+	ids     []string // member ids, in order
+	extra   *memberExtra
+	links   jsonapi.Links
+	meta    jsonapi.Meta
+}
+
+// memberExtra holds what few relationships need: per-member types when they
+// differ (polymorphic), lids, and identifier meta.
+type memberExtra struct {
+	types []string
+	lids  []string
+	metas []jsonapi.Meta
+}
+
+// NewState returns a State. hasData reports whether the payload carried linkage
+// ("data"); without it, data is ignored and the relationship's members are
+// unknown (for example a links-only relationship). NewState copies what it keeps
+// of data, but keeps links and meta as given: the caller must not change them
+// afterwards.
+func NewState(kind Kind, hasData bool, data []jsonapi.Identifier, links jsonapi.Links, meta jsonapi.Meta) *State {
+	s := &State{kind: kind, linkage: hasData, links: links, meta: meta}
+	if !hasData || len(data) == 0 {
+		return s
+	}
+	s.typ = data[0].Type
+	s.ids = make([]string, len(data))
+	var x memberExtra
+	for i, id := range data {
+		s.ids[i] = id.ID
+		if id.Type != s.typ && x.types == nil {
+			x.types = make([]string, len(data))
+			for j := range i {
+				x.types[j] = s.typ
+			}
+		}
+		if x.types != nil {
+			x.types[i] = id.Type
+		}
+		if id.LID != "" && x.lids == nil {
+			x.lids = make([]string, len(data))
+		}
+		if x.lids != nil {
+			x.lids[i] = id.LID
+		}
+		if id.Meta != nil && x.metas == nil {
+			x.metas = make([]jsonapi.Meta, len(data))
+		}
+		if x.metas != nil {
+			x.metas[i] = id.Meta.Clone()
+		}
+	}
+	if x.types != nil || x.lids != nil || x.metas != nil {
+		s.extra = &x
+	}
+	return s
+}
+
+// Kind returns the relationship's cardinality.
+func (s *State) Kind() Kind {
+	if s == nil {
+		return 0
+	}
+	return s.kind
+}
+
+// HasLinkage reports whether the related identifiers are known.
+func (s *State) HasLinkage() bool { return s != nil && s.linkage }
+
+// Len returns the number of related identifiers.
+func (s *State) Len() int {
+	if s == nil {
+		return 0
+	}
+	return len(s.ids)
+}
+
+// At returns the i'th related identifier.
+func (s *State) At(i int) jsonapi.Identifier {
+	id := jsonapi.Identifier{Type: s.typ, ID: s.ids[i]}
+	if x := s.extra; x != nil {
+		if x.types != nil {
+			id.Type = x.types[i]
+		}
+		if x.lids != nil {
+			id.LID = x.lids[i]
+		}
+		if x.metas != nil {
+			id.Meta = x.metas[i].Clone()
+		}
+	}
+	return id
+}
+
+// ID returns the i'th related id.
+func (s *State) ID(i int) string { return s.ids[i] }
+
+// IDs returns a copy of the related ids.
+func (s *State) IDs() []string {
+	if s.Len() == 0 {
+		return nil
+	}
+	return slices.Clone(s.ids)
+}
+
+// Identifiers returns a copy of the related identifiers.
+func (s *State) Identifiers() []jsonapi.Identifier {
+	if s.Len() == 0 {
+		return nil
+	}
+	out := make([]jsonapi.Identifier, len(s.ids))
+	for i := range out {
+		out[i] = s.At(i)
+	}
+	return out
+}
+
+// Links returns a copy of the relationship's links.
+func (s *State) Links() jsonapi.Links {
+	if s == nil {
+		return nil
+	}
+	return maps.Clone(s.links)
+}
+
+// Meta returns a copy of the relationship's meta.
+func (s *State) Meta() jsonapi.Meta {
+	if s == nil {
+		return nil
+	}
+	return maps.Clone(s.meta)
+}
+
+// Link returns the href of the named link ("related", "self"), or "".
+func (s *State) Link(name string) string {
+	if s == nil {
+		return ""
+	}
+	return s.links.Href(name)
+}
+
+// Merge returns the state after an update: next's linkage, links and meta each
+// replace s's where the update carried them.
+func (s *State) Merge(next *State, data, links, meta bool) *State {
+	var n State
+	if s != nil {
+		n = *s
+	}
+	n.kind = next.kind
+	if data {
+		n.linkage, n.typ, n.ids, n.extra = next.linkage, next.typ, next.ids, next.extra
+	}
+	if links {
+		n.links = next.links
+	}
+	if meta {
+		n.meta = next.meta
+	}
+	return &n
+}
+
+// A Field is a relationship field of a model struct: *[BelongsTo] or *[HasMany].
+// Its unexported methods mean only this package implements it.
+type Field interface {
+	// Kind returns the field's cardinality.
+	Kind() Kind
+	// Target returns the Go type of the related model (an interface type for a
+	// polymorphic relationship).
+	Target() reflect.Type
+	state() *State
+	setState(*State)
+}
+
+// FieldType is the type of the Field interface, for reflection.
+var FieldType = reflect.TypeFor[Field]()
+
+// Bind sets the state behind a relationship field. The store calls it when it
+// copies a record out of the cache; a program has no need to.
+func Bind(f Field, s *State) { f.setState(s) }
+
+// StateOf returns the state behind a relationship field, or nil.
+func StateOf(f Field) *State { return f.state() }
+
+// BelongsTo is a to-one relationship field to a model of type T:
+//
+//	Artist relationship.BelongsTo[Artist] `rel:"artist"`
+//
+// It holds the related record's identifier, not the record; relationship links
+// and meta come with it. Its zero value means nothing is known of the
+// relationship. A BelongsTo is a value: copies share immutable state.
+type BelongsTo[T any] struct{ s *State }
+
+// Kind returns KindBelongsTo.
+func (BelongsTo[T]) Kind() Kind { return KindBelongsTo }
+
+// Target returns the Go type T.
+func (BelongsTo[T]) Target() reflect.Type { return reflect.TypeFor[T]() }
+
+func (b *BelongsTo[T]) state() *State     { return b.s }
+func (b *BelongsTo[T]) setState(s *State) { b.s = s }
+
+// ID returns the related record's id, or "" when the relationship is empty or
+// its linkage unknown.
+func (b BelongsTo[T]) ID() string {
+	if b.s.Len() == 0 {
+		return ""
+	}
+	return b.s.ids[0]
+}
+
+// Identifier returns the related record's identifier, and false when the
+// relationship is empty or its linkage unknown.
+func (b BelongsTo[T]) Identifier() (jsonapi.Identifier, bool) {
+	if b.s.Len() == 0 {
+		return jsonapi.Identifier{}, false
+	}
+	return b.s.At(0), true
+}
+
+// IsNull reports whether the relationship is known to be empty ("data": null).
+func (b BelongsTo[T]) IsNull() bool { return b.s.HasLinkage() && b.s.Len() == 0 }
+
+// HasLinkage reports whether the related identifier (or its absence) is known.
+func (b BelongsTo[T]) HasLinkage() bool { return b.s.HasLinkage() }
+
+// Links returns a copy of the relationship's links.
+func (b BelongsTo[T]) Links() jsonapi.Links { return b.s.Links() }
+
+// Link returns the href of the named link, or "".
+func (b BelongsTo[T]) Link(name string) string { return b.s.Link(name) }
+
+// Meta returns a copy of the relationship's meta.
+func (b BelongsTo[T]) Meta() jsonapi.Meta { return b.s.Meta() }
+
+// HasMany is a to-many relationship field to models of type T:
+//
+//	Songs relationship.HasMany[Song] `rel:"songs"`
+//
+// It holds the related records' identifiers in order. Its zero value means
+// nothing is known of the relationship. A HasMany is a value: copies share
+// immutable state, and accessors return copies.
+type HasMany[T any] struct{ s *State }
+
+// Kind returns KindHasMany.
+func (HasMany[T]) Kind() Kind { return KindHasMany }
+
+// Target returns the Go type T.
+func (HasMany[T]) Target() reflect.Type { return reflect.TypeFor[T]() }
+
+func (h *HasMany[T]) state() *State     { return h.s }
+func (h *HasMany[T]) setState(s *State) { h.s = s }
+
+// Len returns the number of related identifiers.
+func (h HasMany[T]) Len() int { return h.s.Len() }
+
+// IDs returns the related records' ids, in order.
+func (h HasMany[T]) IDs() []string { return h.s.IDs() }
+
+// Identifiers returns a copy of the related identifiers, in order.
+func (h HasMany[T]) Identifiers() []jsonapi.Identifier { return h.s.Identifiers() }
+
+// HasLinkage reports whether the related identifiers are known.
+func (h HasMany[T]) HasLinkage() bool { return h.s.HasLinkage() }
+
+// Links returns a copy of the relationship's links.
+func (h HasMany[T]) Links() jsonapi.Links { return h.s.Links() }
+
+// Link returns the href of the named link, or "".
+func (h HasMany[T]) Link(name string) string { return h.s.Link(name) }
+
+// Meta returns a copy of the relationship's meta.
+func (h HasMany[T]) Meta() jsonapi.Meta { return h.s.Meta() }
+
+var (
+	_ Field = (*BelongsTo[struct{}])(nil)
+	_ Field = (*HasMany[struct{}])(nil)
+)

@@ -1,0 +1,79 @@
+package store
+
+import "iter"
+
+// A RecordArray is the live array of every loaded record of model T, as Ember
+// Data's peekAll returns: [PeekAll] gives the same *RecordArray for a type every
+// time, and its contents follow the cache, so later pushes add to it and unloads
+// remove from it. Records are in the order they joined.
+//
+// Each method reads the array as it is at that moment and returns caller-owned
+// copies. A RecordArray is safe for concurrent use.
+type RecordArray[T any] struct {
+	tc *typeCache
+}
+
+// PeekAll returns the live array of model T's records. It never does I/O. It
+// panics if T is not a registered model.
+func PeekAll[T any](s *Store) *RecordArray[T] {
+	return liveArray[T](mustCacheOf[T](s))
+}
+
+func liveArray[T any](tc *typeCache) *RecordArray[T] {
+	if a, ok := tc.array.Load().(*RecordArray[T]); ok {
+		return a
+	}
+	tc.array.CompareAndSwap(nil, &RecordArray[T]{tc: tc})
+	return tc.array.Load().(*RecordArray[T])
+}
+
+// Type returns the model's type name.
+func (a *RecordArray[T]) Type() string { return a.tc.model.Name }
+
+// Len returns the number of records in the array now.
+func (a *RecordArray[T]) Len() int { return len(*a.tc.members.Load()) }
+
+// IsUpdating reports whether a FindAll request for the type is in flight.
+func (a *RecordArray[T]) IsUpdating() bool { return a.tc.updating.Load() > 0 }
+
+// Records returns a copy of every record in the array now.
+func (a *RecordArray[T]) Records() []T {
+	members := *a.tc.members.Load()
+	out := make([]T, 0, len(members))
+	for _, r := range members {
+		if st := r.state.Load(); st.visible() {
+			out = append(out, copyOut[T](a.tc.model, st))
+		}
+	}
+	return out
+}
+
+// All iterates over copies of the records in the array as it was when the
+// iteration began.
+func (a *RecordArray[T]) All() iter.Seq2[int, T] {
+	return func(yield func(int, T) bool) {
+		i := 0
+		for _, r := range *a.tc.members.Load() {
+			st := r.state.Load()
+			if !st.visible() {
+				continue
+			}
+			if !yield(i, copyOut[T](a.tc.model, st)) {
+				return
+			}
+			i++
+		}
+	}
+}
+
+// IDs returns the ids of the records in the array now.
+func (a *RecordArray[T]) IDs() []string {
+	members := *a.tc.members.Load()
+	out := make([]string, 0, len(members))
+	for _, r := range members {
+		if st := r.state.Load(); st.visible() {
+			out = append(out, st.id)
+		}
+	}
+	return out
+}

@@ -1,0 +1,211 @@
+package store_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"runtime"
+	"strconv"
+	"testing"
+
+	gj "github.com/google/jsonapi"
+	"github.com/stretchr/testify/require"
+
+	"github.com/larder-go/larder/internal/fixture"
+	"github.com/larder-go/larder/jsonapi"
+	"github.com/larder-go/larder/store"
+)
+
+const (
+	benchAlbums  = 1000
+	benchSongs   = 10
+	benchArtists = 100
+)
+
+var benchDoc = fixture.AlbumsDocument(benchAlbums, benchSongs, benchArtists)
+
+func newBenchStore(b *testing.B) *store.Store {
+	s, err := store.New(nil, nil, store.WithModels(fixture.Models()...))
+	require.NoError(b, err)
+	b.Cleanup(func() { s.Close() })
+	return s
+}
+
+func perRecord(b *testing.B) {
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/benchAlbums, "ns/record")
+}
+
+// BenchmarkPush compares decoding the 1,000-album document into the cache with
+// encoding/json into mirror structs and google/jsonapi on the same bytes.
+func BenchmarkPush(b *testing.B) {
+	b.SetBytes(int64(len(benchDoc)))
+	b.Run("larder/cold", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			b.StopTimer()
+			s, err := store.New(nil, nil, store.WithModels(fixture.Models()...))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			doc, err := jsonapi.Decode(benchDoc)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := store.Push[fixture.Album](s, doc); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			s.Close()
+			b.StartTimer()
+		}
+		perRecord(b)
+	})
+	b.Run("larder/warm", func(b *testing.B) {
+		s := newBenchStore(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			doc, err := jsonapi.Decode(benchDoc)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.Push(doc); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perRecord(b)
+	})
+	b.Run("larder/decode-only", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := jsonapi.Decode(benchDoc); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perRecord(b)
+	})
+	b.Run("encoding-json/mirror", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var d fixture.MirrorDocument
+			if err := json.Unmarshal(benchDoc, &d); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perRecord(b)
+	})
+	b.Run("google-jsonapi", func(b *testing.B) {
+		b.ReportAllocs()
+		t := reflect.TypeOf(new(fixture.GoogleAlbum))
+		for b.Loop() {
+			if _, err := gj.UnmarshalManyPayload(bytes.NewReader(benchDoc), t); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perRecord(b)
+	})
+}
+
+func warmStore(b *testing.B) *store.Store {
+	s := newBenchStore(b)
+	doc, err := jsonapi.Decode(benchDoc)
+	require.NoError(b, err)
+	_, err = s.Push(doc)
+	require.NoError(b, err)
+	return s
+}
+
+// BenchmarkPeekRecord compares a cache hit with a bare map lookup by {type, id}.
+func BenchmarkPeekRecord(b *testing.B) {
+	s := warmStore(b)
+	ids := make([]string, benchAlbums)
+	for i := range ids {
+		ids[i] = strconv.Itoa(i + 1)
+	}
+	type key struct{ typ, id string }
+	bare := map[key]*fixture.Album{}
+	for _, a := range store.PeekAll[fixture.Album](s).Records() {
+		bare[key{"album", a.ID}] = &a
+	}
+	b.Run("larder/serial", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if _, ok := store.PeekRecord[fixture.Album](s, ids[i%benchAlbums]); !ok {
+				b.Fatal("miss")
+			}
+			i++
+		}
+	})
+	b.Run("larder/parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			i := 0
+			for pb.Next() {
+				if _, ok := store.PeekRecord[fixture.Album](s, ids[i%benchAlbums]); !ok {
+					b.Fatal("miss")
+				}
+				i++
+			}
+		})
+	})
+	b.Run("map/serial", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if bare[key{"album", ids[i%benchAlbums]}] == nil {
+				b.Fatal("miss")
+			}
+			i++
+		}
+	})
+	b.Run("map/parallel", func(b *testing.B) {
+		b.RunParallel(func(pb *testing.PB) {
+			i := 0
+			for pb.Next() {
+				if bare[key{"album", ids[i%benchAlbums]}] == nil {
+					b.Fatal("miss")
+				}
+				i++
+			}
+		})
+	})
+}
+
+// BenchmarkPeekAll reads the live array of 1,000 albums.
+func BenchmarkPeekAll(b *testing.B) {
+	s := warmStore(b)
+	b.Run("Len", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if store.PeekAll[fixture.Album](s).Len() != benchAlbums {
+				b.Fatal("len")
+			}
+		}
+	})
+	b.Run("Records", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if len(store.PeekAll[fixture.Album](s).Records()) != benchAlbums {
+				b.Fatal("len")
+			}
+		}
+	})
+}
+
+// BenchmarkMemory reports the heap a cached album costs beside the bytes of its
+// JSON resource object.
+func BenchmarkMemory(b *testing.B) {
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		s := warmStore(b)
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		perAlbum := float64(after.HeapAlloc-before.HeapAlloc) / benchAlbums
+		b.ReportMetric(perAlbum, "heapB/album")
+		b.ReportMetric(float64(len(benchDoc))/benchAlbums, "jsonB/album")
+		runtime.KeepAlive(s)
+	}
+}

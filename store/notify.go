@@ -1,0 +1,57 @@
+package store
+
+import "sync/atomic"
+
+// ChangeKind says what happened to a record.
+type ChangeKind uint8
+
+const (
+	// ChangeLoaded: the record received data for the first time (or after an unload).
+	ChangeLoaded ChangeKind = iota + 1
+	// ChangeUpdated: the record's remote data changed.
+	ChangeUpdated
+	// ChangeUnloaded: the record was unloaded.
+	ChangeUnloaded
+)
+
+// A Change is one record's change, announced after the commit that made it.
+type Change struct {
+	Record Identifier
+	Kind   ChangeKind
+}
+
+// notifier is the one place every committed change is announced. Readers wait
+// on a channel that is closed and replaced at each commit, as go-memdb's watch
+// channels are, so a watcher costs nothing while nothing changes.
+type notifier struct {
+	version atomic.Uint64
+	ch      atomic.Pointer[chan struct{}]
+}
+
+// announce is called by writers with Store.mu held, after publishing.
+func (s *Store) announce(changes []Change) {
+	if len(changes) == 0 {
+		return
+	}
+	s.note.version.Add(1)
+	if ch := s.note.ch.Swap(nil); ch != nil {
+		close(*ch)
+	}
+}
+
+// Changed returns a channel that is closed at the next commit that changes any
+// record. Take a new channel after each wake-up.
+func (s *Store) Changed() <-chan struct{} {
+	for {
+		if p := s.note.ch.Load(); p != nil {
+			return *p
+		}
+		ch := make(chan struct{})
+		if s.note.ch.CompareAndSwap(nil, &ch) {
+			return ch
+		}
+	}
+}
+
+// Version returns a counter that grows with every commit that changes a record.
+func (s *Store) Version() uint64 { return s.note.version.Load() }

@@ -1,0 +1,446 @@
+package store
+
+import (
+	"fmt"
+	"reflect"
+	"strconv"
+
+	"github.com/larder-go/larder/jsonapi"
+	"github.com/larder-go/larder/model"
+	"github.com/larder-go/larder/relationship"
+)
+
+// Push puts a normalized JSON:API document into the cache and returns a copy of
+// each primary record (a *T for each resource's model), or nil for "data": null.
+//
+// As in Ember Data, included resources are pushed before primary data; an update
+// is partial, so attributes and relationships the resource omits keep their
+// values; members the model does not declare are ignored; and pushing a record
+// that was new makes it saved. Member names must be the models' (camelCase by
+// default): Push does no key mapping; serializers do that.
+//
+// The whole document is checked and decoded before anything is applied. On error
+// (a *DocumentError with the JSON pointer at fault) the cache is unchanged.
+func (s *Store) Push(doc *jsonapi.Document) ([]any, error) {
+	recs, err := s.push(doc, nil)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]any, len(recs))
+	for i, r := range recs {
+		out[i] = copyOutAny(r.model, r.state.Load())
+	}
+	return out, nil
+}
+
+// Push is the typed form of [Store.Push]: every primary resource must be of
+// model T, which is checked before anything is applied. It returns a copy of
+// each primary record, none for "data": null.
+func Push[T any](s *Store, doc *jsonapi.Document) ([]T, error) {
+	tc, ok := cacheOf[T](s)
+	if !ok {
+		return nil, unknownModel[T]()
+	}
+	recs, err := s.push(doc, tc.model)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]T, len(recs))
+	for i, r := range recs {
+		out[i] = copyOut[T](tc.model, r.state.Load())
+	}
+	return out, nil
+}
+
+// prepared is one resource decoded and checked, ready to apply.
+type prepared struct {
+	tc    *typeCache
+	id    string
+	lid   string
+	value reflect.Value // *GoType holding decoded members
+	attrs bitset        // attributes present in the resource
+	rels  []relPatch    // relationships present, in any order
+	full  bool          // every attribute and relationship is present, so nothing is copied from the cache
+}
+
+// relPatch is a relationship's payload as a state of its own: each of data,
+// links and meta replaces the cached one only when present.
+type relPatch struct {
+	index    int
+	state    *relationship.State
+	hasData  bool
+	hasLinks bool
+	hasMeta  bool
+}
+
+// push checks and decodes doc completely, then applies it under the writer
+// lock. want, when set, is the model every primary resource must have.
+func (s *Store) push(doc *jsonapi.Document, want *model.Model) ([]*record, error) {
+	if doc == nil {
+		return nil, &DocumentError{Err: fmt.Errorf("%w: nil document", jsonapi.ErrInvalid)}
+	}
+	if doc.Shape == jsonapi.Absent && len(doc.Included) == 0 {
+		return nil, nil
+	}
+	if doc.Shape == jsonapi.One && len(doc.Data) != 1 {
+		return nil, &DocumentError{Pointer: "/data", Err: fmt.Errorf("%w: shape one with %d resources", ErrShape, len(doc.Data))}
+	}
+	items := make([]prepared, len(doc.Included)+len(doc.Data))
+	for i := range doc.Included {
+		if err := s.prepare(&doc.Included[i], &items[i], nil); err != nil {
+			return nil, at(err, "/included/"+strconv.Itoa(i))
+		}
+	}
+	base := len(doc.Included)
+	for i := range doc.Data {
+		if err := s.prepare(&doc.Data[i], &items[base+i], want); err != nil {
+			if doc.Shape == jsonapi.One {
+				return nil, at(err, "/data")
+			}
+			return nil, at(err, "/data/"+strconv.Itoa(i))
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tx := s.begin()
+	recs := make([]*record, 0, len(doc.Data))
+	for i := range items {
+		r := tx.apply(&items[i])
+		if i >= base {
+			recs = append(recs, r)
+		}
+	}
+	tx.commit()
+	return recs, nil
+}
+
+// at prefixes a DocumentError's pointer, or wraps another error in one.
+func at(err error, prefix string) error {
+	if de, ok := err.(*DocumentError); ok {
+		de.Pointer = prefix + de.Pointer
+		return de
+	}
+	return &DocumentError{Pointer: prefix, Err: err}
+}
+
+// prepare decodes one resource into p. It reads the cache only to resolve a lid.
+func (s *Store) prepare(res *jsonapi.Resource, p *prepared, want *model.Model) error {
+	m, ok := s.reg.ByName(res.Type)
+	if !ok {
+		return &DocumentError{Pointer: "/type", Err: fmt.Errorf("%w %q", ErrUnknownType, res.Type)}
+	}
+	if want != nil && m != want {
+		return &DocumentError{Pointer: "/type", Err: fmt.Errorf("%w: want %q, have %q", ErrTypeMismatch, want.Name, res.Type)}
+	}
+	tc := s.types[m.Index]
+	p.tc, p.id, p.lid = tc, res.ID, res.LID
+	if p.id == "" {
+		if p.lid == "" || tc.getLID(p.lid) == nil {
+			return &DocumentError{Pointer: "/id", Err: ErrMissingID}
+		}
+	}
+	p.value = reflect.New(m.GoType)
+	v := p.value.Elem()
+	if p.id != "" {
+		if err := setID(v.FieldByIndex(m.ID.Index), p.id); err != nil {
+			return &DocumentError{Pointer: "/id", Err: err}
+		}
+	}
+	p.attrs = newBitset(len(m.Attributes))
+	for name, raw := range res.Attributes {
+		i := m.AttributeIndex(name)
+		if i < 0 {
+			continue // undeclared: ignored, as in Ember Data
+		}
+		if err := m.Codecs[i].Decode(raw, v.FieldByIndex(m.Attributes[i].Index)); err != nil {
+			return &DocumentError{Pointer: "/attributes/" + escape(name), Err: err}
+		}
+		p.attrs.set(i)
+	}
+	p.rels = p.rels[:0]
+	for name, rel := range res.Relationships {
+		i := m.RelationshipIndex(name)
+		if i < 0 || rel == nil {
+			continue
+		}
+		patch, err := relationshipPatch(&m.Rels[i], rel)
+		if err != nil {
+			return at(err, "/relationships/"+escape(name))
+		}
+		patch.index = i
+		p.rels = append(p.rels, patch)
+	}
+	p.full = p.attrs.count() == len(m.Attributes) && len(p.rels) == len(m.Rels)
+	return nil
+}
+
+// relationshipPatch checks a relationship payload against its declaration and
+// builds its state, which shares nothing mutable with the caller's document.
+func relationshipPatch(info *model.RelInfo, rel *jsonapi.Relationship) (relPatch, error) {
+	p := relPatch{hasLinks: rel.Links != nil, hasMeta: rel.Meta != nil}
+	links, meta := rel.Links.Clone(), rel.Meta.Clone()
+	switch rel.Shape {
+	case jsonapi.Absent:
+		p.state = relationship.NewState(info.Kind, false, nil, links, meta)
+		return p, nil
+	case jsonapi.Null, jsonapi.One:
+		if info.Kind == relationship.KindHasMany {
+			return p, &DocumentError{Pointer: "/data", Err: fmt.Errorf("%w: hasMany %q needs an array", ErrShape, info.Name)}
+		}
+	case jsonapi.Many:
+		if info.Kind == relationship.KindBelongsTo {
+			return p, &DocumentError{Pointer: "/data", Err: fmt.Errorf("%w: belongsTo %q needs an object or null", ErrShape, info.Name)}
+		}
+	}
+	if rel.Shape == jsonapi.One && len(rel.Data) != 1 {
+		return p, &DocumentError{Pointer: "/data", Err: fmt.Errorf("%w: shape one with %d identifiers", ErrShape, len(rel.Data))}
+	}
+	p.hasData = true
+	for j, id := range rel.Data {
+		if _, ok := info.Accept(id.Type); !ok {
+			ptr := "/data/type"
+			if rel.Shape == jsonapi.Many {
+				ptr = "/data/" + strconv.Itoa(j) + "/type"
+			}
+			return p, &DocumentError{Pointer: ptr, Err: fmt.Errorf("%w: %q cannot hold %q", ErrTypeMismatch, info.Name, id.Type)}
+		}
+		if id.ID == "" && id.LID == "" {
+			return p, &DocumentError{Pointer: "/data/" + strconv.Itoa(j) + "/id", Err: ErrMissingID}
+		}
+	}
+	p.state = relationship.NewState(info.Kind, true, rel.Data, links, meta)
+	return p, nil
+}
+
+// setID writes an id string into the model's id field.
+func setID(f reflect.Value, id string) error {
+	switch f.Kind() {
+	case reflect.String:
+		f.SetString(id)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, err := strconv.ParseInt(id, 10, f.Type().Bits())
+		if err != nil {
+			return fmt.Errorf("%w: id %q is not an integer for %s", ErrTypeMismatch, id, f.Type())
+		}
+		f.SetInt(n)
+	default:
+		n, err := strconv.ParseUint(id, 10, f.Type().Bits())
+		if err != nil {
+			return fmt.Errorf("%w: id %q is not an unsigned integer for %s", ErrTypeMismatch, id, f.Type())
+		}
+		f.SetUint(n)
+	}
+	return nil
+}
+
+// txn is one writer's batch of changes. It is used with Store.mu held.
+type txn struct {
+	s       *Store
+	added   map[*typeCache]map[string]*record // new records by id, not yet published
+	lids    map[*typeCache]map[string]*record
+	members map[*typeCache][]*record
+	changes []Change
+}
+
+func (s *Store) begin() *txn { return &txn{s: s} }
+
+// lookup finds a record by lid or id, including records added in this txn.
+func (tx *txn) lookup(tc *typeCache, id, lid string) *record {
+	if lid != "" {
+		if r := tx.lids[tc][lid]; r != nil {
+			return r
+		}
+		if r := tc.getLID(lid); r != nil {
+			return r
+		}
+	}
+	if id == "" {
+		return nil
+	}
+	if r := tx.added[tc][id]; r != nil {
+		return r
+	}
+	return tc.get(id)
+}
+
+// create adds a record to the txn, to be published at commit.
+func (tx *txn) create(tc *typeCache, id, lid string) *record {
+	r := &record{model: tc.model, lid: lid}
+	if id != "" {
+		if tx.added == nil {
+			tx.added = map[*typeCache]map[string]*record{}
+		}
+		if tx.added[tc] == nil {
+			tx.added[tc] = map[string]*record{}
+		}
+		tx.added[tc][id] = r
+	}
+	if lid != "" {
+		tx.addLID(tc, lid, r)
+	}
+	return r
+}
+
+func (tx *txn) addLID(tc *typeCache, lid string, r *record) {
+	if tx.lids == nil {
+		tx.lids = map[*typeCache]map[string]*record{}
+	}
+	if tx.lids[tc] == nil {
+		tx.lids[tc] = map[string]*record{}
+	}
+	tx.lids[tc][lid] = r
+}
+
+// store publishes a record's new state and keeps live arrays in step.
+func (tx *txn) store(r *record, old, next *recordState, kind ChangeKind) {
+	r.state.Store(next)
+	tc := tx.s.types[r.model.Index]
+	if !old.visible() && next.visible() {
+		if tx.members == nil {
+			tx.members = map[*typeCache][]*record{}
+		}
+		tx.members[tc] = append(tx.members[tc], r)
+	}
+	if old.visible() && !next.visible() {
+		tc.removeMembersLocked(map[*record]bool{r: true})
+	}
+	if old.loaded() && !next.loaded() {
+		tc.empties++
+	}
+	tx.changes = append(tx.changes, Change{Record: r.identifier(), Kind: kind})
+}
+
+// apply writes one prepared resource into the cache. It cannot fail.
+func (tx *txn) apply(p *prepared) *record {
+	tc := p.tc
+	r := tx.lookup(tc, p.id, p.lid)
+	if r == nil {
+		r = tx.create(tc, p.id, p.lid)
+	} else if p.id != "" && r.state.Load() != nil && r.state.Load().id == "" {
+		// A new record whose server id arrives with its lid echoed.
+		if tx.added == nil {
+			tx.added = map[*typeCache]map[string]*record{}
+		}
+		if tx.added[tc] == nil {
+			tx.added[tc] = map[string]*record{}
+		}
+		tx.added[tc][p.id] = r
+	}
+	old := r.state.Load()
+	m := tc.model
+	next := &recordState{id: p.id, status: stLoaded}
+	if next.id == "" && old != nil {
+		next.id = old.id
+	}
+	if old != nil {
+		next.status |= old.status &^ (stNew | stLoaded)
+	}
+	var v reflect.Value
+	if old.loaded() && old.value != nil && !p.full {
+		// Partial update: start from a copy of the cached value.
+		v = reflect.New(m.GoType)
+		v.Elem().Set(reflect.NewAt(m.GoType, old.value).Elem())
+		dst, src := v.Elem(), p.value.Elem()
+		for i := range m.Attributes {
+			if p.attrs.has(i) {
+				idx := m.Attributes[i].Index
+				dst.FieldByIndex(idx).Set(src.FieldByIndex(idx))
+			}
+		}
+		if next.id != "" {
+			_ = setID(dst.FieldByIndex(m.ID.Index), next.id)
+		}
+	} else {
+		v = p.value
+		if p.id == "" && old != nil && old.id != "" {
+			_ = setID(v.Elem().FieldByIndex(m.ID.Index), old.id)
+		}
+	}
+	for _, rp := range p.rels {
+		f := v.Elem().FieldByIndex(m.Relationships[rp.index].Index).Addr().Interface().(relationship.Field)
+		var prev *relationship.State
+		if old.loaded() && old.value != nil {
+			prev = relationship.StateOf(reflect.NewAt(m.GoType, old.value).Elem().
+				FieldByIndex(m.Relationships[rp.index].Index).Addr().Interface().(relationship.Field))
+		}
+		relationship.Bind(f, mergeRel(m.Rels[rp.index].Kind, prev, &rp))
+	}
+	next.value = v.UnsafePointer()
+	kind := ChangeUpdated
+	if !old.loaded() {
+		kind = ChangeLoaded
+	}
+	tx.store(r, old, next, kind)
+	return r
+}
+
+// mergeRel applies a relationship payload over the cached state: data, links
+// and meta each replace the old only when present.
+func mergeRel(kind relationship.Kind, prev *relationship.State, p *relPatch) *relationship.State {
+	if prev == nil || (p.hasData && p.hasLinks && p.hasMeta) {
+		return p.state
+	}
+	return prev.Merge(p.state, p.hasData, p.hasLinks, p.hasMeta)
+}
+
+// commit publishes new records in the indexes and live arrays, then announces
+// the changes.
+func (tx *txn) commit() {
+	for tc, add := range tx.added {
+		tc.insertLocked(add)
+	}
+	for tc, add := range tx.lids {
+		tc.insertLIDLocked(add)
+	}
+	for tc, rs := range tx.members {
+		tc.appendMemberLocked(rs)
+	}
+	tx.s.announce(tx.changes)
+}
+
+// escape escapes one JSON pointer token.
+func escape(s string) string { return jsonapi.Pointer(s)[1:] }
+
+// bitset records which members a resource carried.
+type bitset struct {
+	small uint64
+	big   []uint64
+}
+
+func newBitset(n int) bitset {
+	if n <= 64 {
+		return bitset{}
+	}
+	return bitset{big: make([]uint64, (n+63)/64)}
+}
+
+func (b *bitset) set(i int) {
+	if b.big == nil {
+		b.small |= 1 << i
+		return
+	}
+	b.big[i/64] |= 1 << (i % 64)
+}
+
+func (b *bitset) has(i int) bool {
+	if b.big == nil {
+		return b.small&(1<<i) != 0
+	}
+	return b.big[i/64]&(1<<(i%64)) != 0
+}
+
+func (b *bitset) count() int {
+	n := 0
+	if b.big == nil {
+		for x := b.small; x != 0; x &= x - 1 {
+			n++
+		}
+		return n
+	}
+	for _, w := range b.big {
+		for x := w; x != 0; x &= x - 1 {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,189 @@
+package store
+
+import (
+	"fmt"
+	"log/slog"
+	"reflect"
+	"sync"
+	"sync/atomic"
+
+	"github.com/larder-go/larder/attr"
+	"github.com/larder-go/larder/model"
+)
+
+// A Store is an identity-mapped cache of records with the adapter and
+// serializer that load and save them.
+//
+// A Store is safe for concurrent use by multiple goroutines. Reads (peeks) never
+// lock and never wait for writers; writes (pushes, unloads) are serialized and
+// each record's new state is published atomically. Every record a Store returns
+// is a copy that belongs to the caller.
+type Store struct {
+	reg   *model.Registry
+	types []*typeCache // by model.Index
+
+	adapter    Adapter
+	serializer Serializer
+	opts       options
+
+	mu     sync.Mutex // serializes writers: protects the maps of every typeCache
+	closed atomic.Bool
+	note   notifier
+	bg     background
+	flight flights
+}
+
+// New returns a store over adapter and serializer with the given options. It
+// validates every model registered with [WithModels] up front and returns a
+// *model.SchemaError for the first problem.
+//
+// adapter may be nil for a store that is only pushed to; finds then fail with
+// ErrNoAdapter. serializer may be nil: response bodies are then read as JSON:API
+// documents as they are, which is what a JSON:API backend sends when its member
+// names match the models'.
+func New(adapter Adapter, serializer Serializer, opts ...Option) (*Store, error) {
+	s := &Store{adapter: adapter, serializer: serializer}
+	s.opts = defaultOptions()
+	for _, o := range opts {
+		o.apply(&s.opts)
+	}
+	reg, err := model.NewRegistry(s.opts.models, s.opts.transforms)
+	if err != nil {
+		return nil, err
+	}
+	s.reg = reg
+	for _, m := range reg.Models() {
+		s.types = append(s.types, newTypeCache(m))
+	}
+	if err := s.validateOverrides(); err != nil {
+		return nil, err
+	}
+	s.bg.init(s.opts.maxBackground)
+	return s, nil
+}
+
+// Close stops the store's background work and waits for it to finish. Calls
+// that need I/O fail with ErrClosed afterwards; the cache stays readable.
+func (s *Store) Close() error {
+	if s.closed.Swap(true) {
+		return nil
+	}
+	s.bg.stop()
+	return nil
+}
+
+// Registry returns the store's model registry.
+func (s *Store) Registry() *model.Registry { return s.reg }
+
+// ModelFor returns the model registered under a type name.
+func (s *Store) ModelFor(typ string) (*model.Model, error) {
+	m, ok := s.reg.ByName(typ)
+	if !ok {
+		return nil, fmt.Errorf("store: %w %q", ErrUnknownType, typ)
+	}
+	return m, nil
+}
+
+// typeCacheFor returns the cache of a type name.
+func (s *Store) typeCacheFor(typ string) (*typeCache, error) {
+	m, err := s.ModelFor(typ)
+	if err != nil {
+		return nil, err
+	}
+	return s.types[m.Index], nil
+}
+
+// cacheOf returns the cache of model type T, and false when T is not registered.
+func cacheOf[T any](s *Store) (*typeCache, bool) {
+	m, ok := s.reg.ByType(reflect.TypeFor[T]())
+	if !ok {
+		return nil, false
+	}
+	return s.types[m.Index], true
+}
+
+// mustCacheOf is cacheOf for calls with no error result: using a model the store
+// was not built with is a programming error.
+func mustCacheOf[T any](s *Store) *typeCache {
+	tc, ok := cacheOf[T](s)
+	if !ok {
+		panic(fmt.Sprintf("store: model %s is not registered (pass it to store.WithModels)", reflect.TypeFor[T]()))
+	}
+	return tc
+}
+
+// unknownModel is the error for a model type the store was not built with.
+func unknownModel[T any]() error {
+	return fmt.Errorf("store: %w: model %s is not registered", ErrUnknownType, reflect.TypeFor[T]())
+}
+
+// An Option configures a Store.
+type Option interface{ apply(*options) }
+
+type optionFunc func(*options)
+
+func (f optionFunc) apply(o *options) { f(o) }
+
+type options struct {
+	models        []reflect.Type
+	transforms    map[string]attr.Transform
+	logger        *slog.Logger
+	onError       func(error)
+	maxBackground int
+	adapters      map[string]Adapter
+	serializers   map[string]Serializer
+	fetchTimeout  int64 // nanoseconds; 0 means none
+}
+
+func defaultOptions() options {
+	return options{
+		transforms:    map[string]attr.Transform{},
+		logger:        slog.New(slog.DiscardHandler),
+		maxBackground: 8,
+		adapters:      map[string]Adapter{},
+		serializers:   map[string]Serializer{},
+	}
+}
+
+// WithModels registers model types, given as values or pointers:
+// WithModels(Album{}, Artist{}) or WithModels((*Album)(nil)).
+func WithModels(models ...any) Option {
+	return optionFunc(func(o *options) {
+		for _, m := range models {
+			o.models = append(o.models, reflect.TypeOf(m))
+		}
+	})
+}
+
+// WithTransform registers a custom attribute transform under name, for tags
+// such as `attr:"price,money"`. It may replace a built-in transform.
+func WithTransform(name string, t attr.Transform) Option {
+	return optionFunc(func(o *options) { o.transforms[name] = t })
+}
+
+// WithLogger sets the logger for background errors and warnings. The default
+// discards everything.
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(o *options) {
+		if l != nil {
+			o.logger = l
+		}
+	})
+}
+
+// WithErrorHandler sets a function that receives every error from background
+// work (background reloads), in addition to the logger. It is called from the
+// store's goroutines and must be safe for concurrent use.
+func WithErrorHandler(f func(error)) Option {
+	return optionFunc(func(o *options) { o.onError = f })
+}
+
+// WithMaxBackground bounds the number of background requests in flight at once
+// (default 8). Background reloads beyond it wait their turn.
+func WithMaxBackground(n int) Option {
+	return optionFunc(func(o *options) {
+		if n > 0 {
+			o.maxBackground = n
+		}
+	})
+}

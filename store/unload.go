@@ -1,0 +1,64 @@
+package store
+
+import "fmt"
+
+// UnloadRecord drops the cached data of the record of a type with the given id:
+// it leaves live arrays and PeekRecord no longer finds it, as Ember Data's
+// unloadRecord moves a record to "empty". Unloading a record the store does not
+// hold does nothing. The identifier's memory is reclaimed once enough of a
+// type's records are unloaded.
+func (s *Store) UnloadRecord(typ, id string) error {
+	tc, err := s.typeCacheFor(typ)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := tc.get(id)
+	if r == nil {
+		return nil
+	}
+	tx := s.begin()
+	tx.unload(r)
+	tx.commit()
+	tc.compactLocked()
+	return nil
+}
+
+// unload moves a record to empty.
+func (tx *txn) unload(r *record) {
+	old := r.state.Load()
+	if !old.loaded() {
+		return
+	}
+	tx.store(r, old, &recordState{id: old.id}, ChangeUnloaded)
+}
+
+// UnloadAll unloads every record of the given types, or of every type when none
+// is given. An unknown type is an error and unloads nothing.
+func (s *Store) UnloadAll(types ...string) error {
+	tcs := s.types
+	if len(types) > 0 {
+		tcs = make([]*typeCache, 0, len(types))
+		for _, t := range types {
+			tc, err := s.typeCacheFor(t)
+			if err != nil {
+				return fmt.Errorf("store: unload all: %w", err)
+			}
+			tcs = append(tcs, tc)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var changes []Change
+	for _, tc := range tcs {
+		for _, r := range *tc.members.Load() {
+			old := r.state.Load()
+			r.state.Store(&recordState{id: old.id})
+			changes = append(changes, Change{Record: r.identifier(), Kind: ChangeUnloaded})
+		}
+		tc.resetLocked()
+	}
+	s.announce(changes)
+	return nil
+}
