@@ -6,6 +6,7 @@ require (
 	github.com/google/jsonapi v1.0.0
 	github.com/jinzhu/inflection v1.0.0
 	github.com/stretchr/testify v1.12.1
+	go.uber.org/goleak v1.3.0
 	golang.org/x/sync v0.24.0
 )
 

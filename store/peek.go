@@ -65,7 +65,7 @@ func cloneRefs[T any](m *model.Model, v T) T {
 	return *p
 }
 
-// copyOutAny is copyOut for a model known only at run time; it returns a *T in
+// copyOutAny is copyOut for a model known only at run time; it returns a T in
 // an interface.
 func copyOutAny(m *model.Model, st *recordState) any {
 	out := reflect.New(m.GoType)
@@ -76,7 +76,7 @@ func copyOutAny(m *model.Model, st *recordState) any {
 		f := out.Elem().FieldByIndex(m.Attributes[i].Index)
 		f.Set(model.DeepCopy(f))
 	}
-	return out.Interface()
+	return out.Elem().Interface()
 }
 
 // HasRecordForID reports whether a record of the type with the given id is

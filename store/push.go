@@ -11,7 +11,8 @@ import (
 )
 
 // Push puts a normalized JSON:API document into the cache and returns a copy of
-// each primary record (a *T for each resource's model), or nil for "data": null.
+// each primary record (a T value for each resource's model T), none for
+// "data": null.
 //
 // As in Ember Data, included resources are pushed before primary data; an update
 // is partial, so attributes and relationships the resource omits keep their
