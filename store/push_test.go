@@ -338,3 +338,5 @@ func TestPeekUnregisteredPanics(t *testing.T) {
 		store.PeekRecord[Other](s, "1")
 	})
 }
+
+func jsonapiDecode(b []byte) (*jsonapi.Document, error) { return jsonapi.Decode(b) }

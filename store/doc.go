@@ -1,0 +1,65 @@
+// Package store is a typed, identity-mapped client-side cache of JSON:API
+// resources, after Ember Data's Store.
+//
+// # Models
+//
+// Models are Go structs tagged as package model describes. A [Store] is built
+// with [New] and [WithModels]; New validates every model up front. Typed access
+// goes through package-level generic functions, since Go methods cannot have
+// type parameters:
+//
+//	s, err := store.New(adapter, serializer, store.WithModels(Album{}, Artist{}, Song{}))
+//	a, ok := store.PeekRecord[Album](s, "1")       // cache only, never I/O
+//	albums := store.For[Album](s)                   // a typed view
+//	a, ok = albums.Peek("1")
+//
+// # Identity
+//
+// The cache holds one entry per identifier {type, id, lid}. Relationships are
+// stored as identifiers, never as Go pointers between records, so cycles cost
+// nothing. A pushed resource that carries a known lid updates that record; one
+// without a lid gets Ember's derived "@lid:<type>-<id>".
+//
+// # Push and peek
+//
+// [Store.Push] and [Push] put a normalized JSON:API document into the cache.
+// They follow Ember Data: included resources first, then data; partial updates
+// (omitted attributes and relationships keep their values); undeclared members
+// ignored; a relationship's data, links and meta each replaced only when present.
+// A whole document is checked and decoded before any of it is applied, so a
+// push that fails changes nothing.
+//
+// [PeekRecord] returns loaded records only (Ember's hasRecordForId rules);
+// [PeekAll] returns the live [RecordArray] of a type, the same one each time,
+// which follows later pushes and unloads. [Store.UnloadRecord] and
+// [Store.UnloadAll] drop cached data.
+//
+// # Results belong to the caller
+//
+// Every read returns copies: a T value, with attributes that hold references
+// (slices, maps, pointers) deep-copied and relationship fields sharing immutable
+// state. Changing a result never changes the cache and never races with it.
+// This is the Go deviation from Ember's one-instance-per-record: records are
+// values here, and identity lives in the cache.
+//
+// # Concurrency
+//
+// A Store is safe for concurrent use by multiple goroutines. Readers never lock:
+// each record's state is an immutable value behind an atomic pointer, and the id
+// index is an immutable map published atomically. Writers (pushes, unloads) are
+// serialized by one mutex, and each record's new state is published whole, so a
+// reader never sees half an update of a record. A push that touches several
+// records publishes them one by one, in document order (included first); a
+// reader may see some of a push before the rest. [Store.Changed] returns a
+// channel closed at the next commit.
+//
+// # Errors
+//
+// A document the store cannot apply gives a *[DocumentError] with the JSON
+// pointer at fault, wrapping [ErrUnknownType], [ErrTypeMismatch],
+// [ErrMissingID], [ErrShape], an *attr.DecodeError (type mismatch, overflow,
+// fraction into an integer, bad date) or a *jsonapi.DecodeError. Calls that take
+// a model type parameter and return no error (PeekRecord, PeekAll, For) panic
+// when the model is not registered: that is a programming error, like a nil map
+// write.
+package store
