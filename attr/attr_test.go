@@ -223,7 +223,9 @@ func TestBooleanTransform(t *testing.T) {
 }
 
 func TestDateTransform(t *testing.T) {
-	utc := func(y int, mo time.Month, d, h, mi, s, ns int) time.Time { return time.Date(y, mo, d, h, mi, s, ns, time.UTC) }
+	utc := func(y int, mo time.Month, d, h, mi, s, ns int) time.Time {
+		return time.Date(y, mo, d, h, mi, s, ns, time.UTC)
+	}
 	tests := []struct {
 		raw  string
 		want time.Time
@@ -290,7 +292,9 @@ func moneyTransform() attr.Transform {
 			f, err := strconv.ParseFloat(s, 64)
 			return money{int64(math.Round(f * 100))}, err
 		},
-		func(m money) ([]byte, error) { return json.Marshal(strconv.FormatFloat(float64(m.cents)/100, 'f', 2, 64)) })
+		func(m money) ([]byte, error) {
+			return json.Marshal(strconv.FormatFloat(float64(m.cents)/100, 'f', 2, 64))
+		})
 }
 
 func TestFuncTransform(t *testing.T) {
