@@ -44,6 +44,22 @@ func (b *background) goLimited(f func(ctx context.Context)) bool {
 	return true
 }
 
+// enter registers work that runs in a goroutine the store does not start (a
+// coalesced find runs in singleflight's), so Close waits for it. It reports
+// false once the store is closed.
+func (b *background) enter() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.stopped {
+		return false
+	}
+	b.wg.Add(1)
+	return true
+}
+
+// leave ends work registered by enter.
+func (b *background) leave() { b.wg.Done() }
+
 // stop cancels background work and waits for it.
 func (b *background) stop() {
 	b.mu.Lock()

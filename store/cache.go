@@ -45,6 +45,9 @@ type recordState struct {
 	value unsafe.Pointer
 	// err is the last adapter error for the record (a failed reload).
 	err error
+	// unloads counts the record's unloads, so a query result can tell the record
+	// it returned from the same id pushed again after an unload.
+	unloads uint32
 }
 
 func (st *recordState) loaded() bool { return st != nil && st.status&(stLoaded|stNew) != 0 }
@@ -85,6 +88,7 @@ type typeCache struct {
 	array    atomic.Value              // the *RecordArray[T], made on first PeekAll
 	empties  int                       // records in index with no data; guarded by Store.mu
 	updating atomic.Int32              // FindAll requests in flight
+	batch    batcher                   // coalesced finds waiting to be sent
 }
 
 // idMaps is one published version of the id index.

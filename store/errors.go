@@ -2,7 +2,10 @@ package store
 
 import (
 	"errors"
+	"strconv"
 	"strings"
+
+	"github.com/larder-go/larder/jsonapi"
 )
 
 // Conditions store errors wrap; test for them with errors.Is.
@@ -44,3 +47,125 @@ func (e *DocumentError) Error() string {
 // Unwrap returns the underlying error: a condition above, an *attr.DecodeError,
 // or a *jsonapi.DecodeError.
 func (e *DocumentError) Unwrap() error { return e.Err }
+
+// Conditions of a failed request, after Ember Data's adapter errors. An
+// *AdapterError wraps exactly one; test with errors.Is.
+var (
+	ErrNotFound     = errors.New("not found")     // 404, or a response without the requested record
+	ErrInvalid      = errors.New("invalid")       // 422: Errors says which attributes
+	ErrUnauthorized = errors.New("unauthorized")  // 401
+	ErrForbidden    = errors.New("forbidden")     // 403
+	ErrConflict     = errors.New("conflict")      // 409
+	ErrServer       = errors.New("server error")  // 5xx
+	ErrTimeout      = errors.New("timeout")       // the request timed out
+	ErrAborted      = errors.New("aborted")       // the request was cancelled
+	ErrAdapter      = errors.New("adapter error") // any other failure status or transport error
+	ErrNoAdapter    = errors.New("no adapter")    // the store has no adapter for the type
+	ErrNotSupported = errors.New("not supported") // the serializer lacks the capability
+)
+
+// An AdapterError reports a failed request: the backend's status and its JSON:API
+// error objects (a body that is not JSON:API is wrapped into one error object,
+// not lost). Err is the condition: ErrNotFound, ErrInvalid, ErrUnauthorized,
+// ErrForbidden, ErrConflict, ErrServer, ErrTimeout, ErrAborted or ErrAdapter;
+// Cause is the transport error, if any.
+type AdapterError struct {
+	Op     Op
+	Type   string
+	ID     string
+	Status int
+	Errors []jsonapi.ErrorObject
+	Err    error
+	Cause  error
+}
+
+func (e *AdapterError) Error() string {
+	var b strings.Builder
+	b.WriteString("store: ")
+	b.WriteString(e.Op.String())
+	if e.Type != "" {
+		b.WriteString(" ")
+		b.WriteString(e.Type)
+		if e.ID != "" {
+			b.WriteString(":")
+			b.WriteString(e.ID)
+		}
+	}
+	b.WriteString(": ")
+	if e.Status != 0 {
+		b.WriteString(strconv.Itoa(e.Status))
+		b.WriteString(" ")
+	}
+	b.WriteString(e.Err.Error())
+	if e.Cause != nil {
+		b.WriteString(": ")
+		b.WriteString(e.Cause.Error())
+	} else if len(e.Errors) > 0 {
+		b.WriteString(": ")
+		b.WriteString(e.Errors[0].Error())
+	}
+	return b.String()
+}
+
+// Unwrap returns the condition and the transport error.
+func (e *AdapterError) Unwrap() []error {
+	if e.Cause != nil {
+		return []error{e.Err, e.Cause}
+	}
+	return []error{e.Err}
+}
+
+// AttributeErrors maps the error objects to attributes as Ember Data's
+// errorsArrayToHash does: a source.pointer of /data/attributes/<name> or
+// /data/relationships/<name> gives <name>, /data gives "base", and the message is
+// the detail, else the title. Errors without a pointer are left out.
+func (e *AdapterError) AttributeErrors() map[string][]string {
+	out := map[string][]string{}
+	for _, o := range e.Errors {
+		if o.Source == nil || o.Source.Pointer == "" {
+			continue
+		}
+		p := o.Source.Pointer
+		var key string
+		switch {
+		case p == "/data":
+			key = "base"
+		case strings.HasPrefix(p, "/data/attributes/"):
+			key = strings.TrimPrefix(p, "/data/attributes/")
+		case strings.HasPrefix(p, "/data/relationships/"):
+			key = strings.TrimPrefix(p, "/data/relationships/")
+		default:
+			continue
+		}
+		key, _, _ = strings.Cut(key, "/")
+		msg := o.Detail
+		if msg == "" {
+			msg = o.Title
+		}
+		out[key] = append(out[key], msg)
+	}
+	return out
+}
+
+// errorForStatus returns the condition for a failure status, as Ember Data's
+// handleResponse maps them.
+func errorForStatus(status int) error {
+	switch {
+	case status == 401:
+		return ErrUnauthorized
+	case status == 403:
+		return ErrForbidden
+	case status == 404:
+		return ErrNotFound
+	case status == 409:
+		return ErrConflict
+	case status == 422:
+		return ErrInvalid
+	case status >= 500:
+		return ErrServer
+	}
+	return ErrAdapter
+}
+
+// success reports whether a status is a success: 2xx and 304.
+func success(status int) bool { return status >= 200 && status < 300 || status == 304 }

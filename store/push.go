@@ -335,6 +335,7 @@ func (tx *txn) apply(p *prepared) *record {
 	}
 	if old != nil {
 		next.status |= old.status &^ (stNew | stLoaded)
+		next.unloads = old.unloads
 	}
 	var v reflect.Value
 	if old.loaded() && old.value != nil && !p.full {

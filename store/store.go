@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/larder-go/larder/attr"
 	"github.com/larder-go/larder/model"
@@ -31,6 +32,9 @@ type Store struct {
 	note   notifier
 	bg     background
 	flight flights
+	// bgPending holds the keys of background refreshes under way, so a burst of
+	// cache hits starts one refresh, not one each.
+	bgPending sync.Map
 }
 
 // New returns a store over adapter and serializer with the given options. It
@@ -125,23 +129,24 @@ type optionFunc func(*options)
 func (f optionFunc) apply(o *options) { f(o) }
 
 type options struct {
-	models        []reflect.Type
-	transforms    map[string]attr.Transform
-	logger        *slog.Logger
-	onError       func(error)
-	maxBackground int
-	adapters      map[string]Adapter
-	serializers   map[string]Serializer
-	fetchTimeout  int64 // nanoseconds; 0 means none
+	models         []reflect.Type
+	transforms     map[string]attr.Transform
+	logger         *slog.Logger
+	onError        func(error)
+	maxBackground  int
+	adapters       map[string]Adapter
+	serializers    map[string]Serializer
+	coalesceWindow time.Duration
 }
 
 func defaultOptions() options {
 	return options{
-		transforms:    map[string]attr.Transform{},
-		logger:        slog.New(slog.DiscardHandler),
-		maxBackground: 8,
-		adapters:      map[string]Adapter{},
-		serializers:   map[string]Serializer{},
+		transforms:     map[string]attr.Transform{},
+		logger:         slog.New(slog.DiscardHandler),
+		maxBackground:  8,
+		coalesceWindow: time.Millisecond,
+		adapters:       map[string]Adapter{},
+		serializers:    map[string]Serializer{},
 	}
 }
 
@@ -184,6 +189,18 @@ func WithMaxBackground(n int) Option {
 	return optionFunc(func(o *options) {
 		if n > 0 {
 			o.maxBackground = n
+		}
+	})
+}
+
+// WithCoalesceWindow sets how long the first find of a type waits for others to
+// join it in one findMany request, when the adapter coalesces (default 1ms).
+// Ember Data coalesces the finds of one run loop; Go has no run loop, so a short
+// window stands in for it.
+func WithCoalesceWindow(d time.Duration) Option {
+	return optionFunc(func(o *options) {
+		if d > 0 {
+			o.coalesceWindow = d
 		}
 	})
 }

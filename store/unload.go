@@ -31,7 +31,7 @@ func (tx *txn) unload(r *record) {
 	if !old.loaded() {
 		return
 	}
-	tx.store(r, old, &recordState{id: old.id}, ChangeUnloaded)
+	tx.store(r, old, &recordState{id: old.id, unloads: old.unloads + 1}, ChangeUnloaded)
 }
 
 // UnloadAll unloads every record of the given types, or of every type when none
@@ -54,7 +54,7 @@ func (s *Store) UnloadAll(types ...string) error {
 	for _, tc := range tcs {
 		for _, r := range *tc.members.Load() {
 			old := r.state.Load()
-			r.state.Store(&recordState{id: old.id})
+			r.state.Store(&recordState{id: old.id, unloads: old.unloads + 1})
 			changes = append(changes, Change{Record: r.identifier(), Kind: ChangeUnloaded})
 		}
 		tc.resetLocked()

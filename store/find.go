@@ -1,0 +1,346 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/larder-go/larder/jsonapi"
+	"github.com/larder-go/larder/relationship"
+)
+
+// A FindOption changes how FindRecord, FindAll, Query and QueryRecord load,
+// after Ember Data's options hash.
+type FindOption func(*findOptions)
+
+type tristate uint8
+
+const (
+	unset tristate = iota
+	yes
+	no
+)
+
+type findOptions struct {
+	reload, background tristate
+	include            []string
+	adapterOptions     map[string]any
+	preload            map[string]any
+}
+
+var (
+	reloadTrue      FindOption = func(o *findOptions) { o.reload = yes }
+	reloadFalse     FindOption = func(o *findOptions) { o.reload = no }
+	backgroundTrue  FindOption = func(o *findOptions) { o.background = yes }
+	backgroundFalse FindOption = func(o *findOptions) { o.background = no }
+)
+
+// Reload forces (true) or forbids (false) a blocking request for a record that
+// is already loaded. Without it the adapter's ReloadPolicy decides.
+func Reload(b bool) FindOption {
+	if b {
+		return reloadTrue
+	}
+	return reloadFalse
+}
+
+// BackgroundReload forces (true) or forbids (false) refreshing a cached record in
+// the background after returning it. Without it the adapter's ReloadPolicy
+// decides, and by default, as in Ember Data, every cache hit is refreshed.
+func BackgroundReload(b bool) FindOption {
+	if b {
+		return backgroundTrue
+	}
+	return backgroundFalse
+}
+
+// Include asks the backend to side-load related records ("artist",
+// "songs.writer"); it reaches the adapter as Request.Include.
+func Include(paths ...string) FindOption {
+	return func(o *findOptions) { o.include = append(o.include, paths...) }
+}
+
+// AdapterOptions passes values through to the adapter as Request.AdapterOptions.
+func AdapterOptions(m map[string]any) FindOption {
+	return func(o *findOptions) { o.adapterOptions = m }
+}
+
+// Preload writes values into the record before it is fetched, as Ember Data's
+// preload option: attribute values by member name, and relationship values as
+// an id (string) for a belongsTo or ids ([]string) for a hasMany. A record that
+// was not loaded is then fetched with Reload(true).
+func Preload(values map[string]any) FindOption {
+	return func(o *findOptions) { o.preload = values }
+}
+
+func buildOptions(opts []FindOption) findOptions {
+	var o findOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
+}
+
+// defaultPolicy is Ember Data's base Adapter: never reload a loaded record,
+// always reload it in the background; reload all when the array is empty, and
+// always reload all in the background.
+type defaultPolicy struct{}
+
+func (defaultPolicy) ShouldReloadRecord(string, string) bool           { return false }
+func (defaultPolicy) ShouldBackgroundReloadRecord(string, string) bool { return true }
+func (defaultPolicy) ShouldReloadAll(_ string, n int) bool             { return n == 0 }
+func (defaultPolicy) ShouldBackgroundReloadAll(string, int) bool       { return true }
+
+func (s *Store) policyFor(typ string) ReloadPolicy {
+	if p, ok := s.AdapterFor(typ).(ReloadPolicy); ok {
+		return p
+	}
+	return defaultPolicy{}
+}
+
+// FindRecord returns the record of model T with the given id, loading it when
+// Ember Data's rules say so:
+//
+//   - not loaded: fetch it and wait;
+//   - Reload(true), or no Reload option and ShouldReloadRecord: fetch and wait;
+//   - BackgroundReload(false): return the cached record;
+//   - otherwise return the cached record at once, and refresh it in the
+//     background when BackgroundReload(true) or ShouldBackgroundReloadRecord
+//     (true by default).
+//
+// Concurrent calls for one record share one request; a caller whose ctx ends
+// fails alone, with ErrAborted or ErrTimeout, and the request goes on for the
+// others. With a BatchAdapter that coalesces the type, concurrent finds of
+// different ids become one findMany request, and ids missing from its response
+// fail alone with ErrNotFound.
+//
+// A failed first load leaves no record, so the id can be found again; a failed
+// reload keeps the record and records the error (see [Store.StateOf]).
+func FindRecord[T any](ctx context.Context, s *Store, id string, opts ...FindOption) (T, error) {
+	tc, ok := cacheOf[T](s)
+	if !ok {
+		var zero T
+		return zero, unknownModel[T]()
+	}
+	return findRecord[T](ctx, s, tc, id, opts)
+}
+
+func findRecord[T any](ctx context.Context, s *Store, tc *typeCache, id string, opts []FindOption) (out T, err error) {
+	if id == "" {
+		return out, &AdapterError{Op: OpFindRecord, Type: tc.model.Name, Err: ErrMissingID}
+	}
+	o := buildOptions(opts)
+	if o.preload != nil {
+		if r := tc.get(id); r == nil || !r.state.Load().loaded() {
+			o.reload = yes
+		}
+		if err := s.preload(tc, id, o.preload); err != nil {
+			return out, err
+		}
+	}
+	if r := tc.get(id); r != nil {
+		if st := r.state.Load(); st.loaded() && !s.mustReload(tc, id, &o) {
+			if o.background == yes || (o.background == unset && s.policyFor(tc.model.Name).ShouldBackgroundReloadRecord(tc.model.Name, id)) {
+				s.backgroundFind(tc, id, o)
+			}
+			if st.value != nil {
+				out = *(*T)(st.value)
+			}
+			if tc.clone {
+				out = cloneRefs(tc.model, out)
+			}
+			return out, nil
+		}
+	}
+	r, err := s.loadRecord(ctx, tc, id, o)
+	if err != nil {
+		return out, err
+	}
+	return copyOut[T](tc.model, r.state.Load()), nil
+}
+
+// mustReload reports whether a loaded record needs a blocking fetch.
+func (s *Store) mustReload(tc *typeCache, id string, o *findOptions) bool {
+	switch o.reload {
+	case yes:
+		return true
+	case no:
+		return false
+	}
+	return s.policyFor(tc.model.Name).ShouldReloadRecord(tc.model.Name, id)
+}
+
+// findKey names a find for coalescing: the record and its includes.
+func findKey(typ, id string, include []string) string {
+	return typ + "\x00" + id + "\x00" + strings.Join(include, ",")
+}
+
+// loadRecord fetches a record and waits for it. Concurrent loads of one record
+// with the same includes share one request, except a forced reload of a loaded
+// record, which Ember Data never matches against a request in flight.
+func (s *Store) loadRecord(ctx context.Context, tc *typeCache, id string, o findOptions) (*record, error) {
+	if o.reload == yes {
+		if r := tc.get(id); r != nil && r.state.Load().loaded() {
+			return s.fetchRecord(ctx, tc, id, o)
+		}
+	}
+	ch := s.flight.group.DoChan(findKey(tc.model.Name, id, o.include), func() (any, error) {
+		if !s.bg.enter() {
+			return nil, &AdapterError{Op: OpFindRecord, Type: tc.model.Name, ID: id, Err: ErrClosed}
+		}
+		defer s.bg.leave()
+		// The request outlives any one caller: it ends with the store, not with ctx.
+		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		stop := context.AfterFunc(s.bg.ctx, cancel)
+		defer stop()
+		defer cancel()
+		return s.fetchRecord(fctx, tc, id, o)
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*record), nil
+	case <-ctx.Done():
+		return nil, transportError(ctx, &Request{Op: OpFindRecord, Type: tc.model.Name, ID: id}, ctx.Err())
+	}
+}
+
+// fetchRecord sends one findRecord request (or joins a coalesced findMany) and
+// pushes the answer.
+func (s *Store) fetchRecord(ctx context.Context, tc *typeCache, id string, o findOptions) (*record, error) {
+	if len(o.include) == 0 && o.adapterOptions == nil && s.coalesces(tc.model.Name) {
+		return s.batchFind(ctx, tc, id)
+	}
+	req := &Request{Op: OpFindRecord, Type: tc.model.Name, Model: tc.model, ID: id, Include: o.include, AdapterOptions: o.adapterOptions}
+	doc, err := s.fetch(ctx, req)
+	if err != nil {
+		s.recordFailure(tc, id, err)
+		return nil, err
+	}
+	r, err := s.pushFound(tc, id, doc)
+	if err != nil {
+		s.recordFailure(tc, id, err)
+	}
+	return r, err
+}
+
+// pushFound pushes a findRecord response. As in Ember Data, a response for
+// another id is put on the requested one (with a warning), and a response with
+// no primary data is an error.
+func (s *Store) pushFound(tc *typeCache, id string, doc *jsonapi.Document) (*record, error) {
+	switch {
+	case doc.Shape == jsonapi.Many && len(doc.Data) == 1:
+	case doc.Shape != jsonapi.One:
+		return nil, &AdapterError{Op: OpFindRecord, Type: tc.model.Name, ID: id, Err: ErrNotFound,
+			Cause: fmt.Errorf("response has no primary %s (data is %s)", tc.model.Name, doc.Shape)}
+	}
+	if got := doc.Data[0].ID; got != id {
+		s.opts.logger.Warn("store: findRecord response has another id; keeping the requested one",
+			"type", tc.model.Name, "requested", id, "received", got)
+		d := *doc
+		d.Data = []jsonapi.Resource{doc.Data[0]}
+		d.Data[0].ID = id
+		doc = &d
+	}
+	recs, err := s.push(doc, tc.model)
+	if err != nil {
+		return nil, err
+	}
+	return recs[0], nil
+}
+
+// recordFailure keeps a failed reload's error on a loaded record. A failed
+// first load leaves nothing behind.
+func (s *Store) recordFailure(tc *typeCache, id string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := tc.get(id)
+	if r == nil {
+		return
+	}
+	st := r.state.Load()
+	if !st.loaded() {
+		return
+	}
+	next := *st
+	next.err = err
+	r.state.Store(&next)
+}
+
+// backgroundFind refreshes a record in a store-owned goroutine, unless a refresh
+// of it is already under way. Its errors go to the logger and error handler.
+func (s *Store) backgroundFind(tc *typeCache, id string, o findOptions) {
+	key := findKey(tc.model.Name, id, o.include)
+	if _, busy := s.bgPending.LoadOrStore(key, struct{}{}); busy {
+		return
+	}
+	started := s.bg.goLimited(func(ctx context.Context) {
+		defer s.bgPending.Delete(key)
+		_, err, _ := s.flight.group.Do(key, func() (any, error) { return s.fetchRecord(ctx, tc, id, o) })
+		if err != nil {
+			s.reportBackground(err)
+		}
+	})
+	if !started {
+		s.bgPending.Delete(key)
+	}
+}
+
+// reportBackground hands a background error to the program.
+func (s *Store) reportBackground(err error) {
+	s.opts.logger.Error("store: background reload failed", "err", err)
+	if s.opts.onError != nil {
+		s.opts.onError(err)
+	}
+}
+
+// preload pushes option values into a record as remote data.
+func (s *Store) preload(tc *typeCache, id string, values map[string]any) error {
+	m := tc.model
+	res := jsonapi.Resource{Type: m.Name, ID: id, Attributes: map[string]json.RawMessage{}, Relationships: map[string]*jsonapi.Relationship{}}
+	for k, v := range values {
+		if i := m.RelationshipIndex(k); i >= 0 {
+			info := &m.Rels[i]
+			target := ""
+			if info.Target != nil {
+				target = info.Target.Name
+			}
+			rel := &jsonapi.Relationship{}
+			switch x := v.(type) {
+			case nil:
+				rel.Shape = jsonapi.Null
+			case string:
+				rel.Shape, rel.Data = jsonapi.One, []jsonapi.Identifier{{Type: target, ID: x}}
+			case []string:
+				rel.Shape = jsonapi.Many
+				for _, id := range x {
+					rel.Data = append(rel.Data, jsonapi.Identifier{Type: target, ID: id})
+				}
+			default:
+				return &DocumentError{Pointer: "/relationships/" + escape(k), Err: fmt.Errorf("%w: preload a string id or []string ids, not %T", ErrTypeMismatch, v)}
+			}
+			if info.Kind == relationship.KindHasMany && rel.Shape == jsonapi.One {
+				rel.Shape = jsonapi.Many
+			}
+			res.Relationships[k] = rel
+			continue
+		}
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return &DocumentError{Pointer: "/attributes/" + escape(k), Err: err}
+		}
+		res.Attributes[k] = raw
+	}
+	_, err := s.push(&jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{res}}, m)
+	return err
+}
+
+// View methods that load.
+
+// Find is [FindRecord] for T.
+func (v View[T]) Find(ctx context.Context, id string, opts ...FindOption) (T, error) {
+	return findRecord[T](ctx, v.s, v.tc, id, opts)
+}

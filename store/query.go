@@ -1,0 +1,279 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"maps"
+	"net/url"
+
+	"github.com/larder-go/larder/jsonapi"
+)
+
+// FindAll returns the live array of model T (the one PeekAll returns), loading
+// it when Ember Data's rules say so:
+//
+//   - Reload(true), or no Reload option and ShouldReloadAll (by default: the
+//     array is empty): fetch and wait;
+//   - BackgroundReload(false): return the array;
+//   - otherwise return the array at once and refresh it in the background.
+//
+// The response is merged into the cache, never replacing it: records the backend
+// no longer returns stay (Ember Data's behaviour; UnloadAll first for a clean
+// slate). The array's IsUpdating reports a request in flight. Concurrent calls
+// share one request.
+func FindAll[T any](ctx context.Context, s *Store, opts ...FindOption) (*RecordArray[T], error) {
+	tc, ok := cacheOf[T](s)
+	if !ok {
+		return nil, unknownModel[T]()
+	}
+	arr := liveArray[T](tc)
+	o := buildOptions(opts)
+	typ := tc.model.Name
+	policy := s.policyFor(typ)
+	n := arr.Len()
+	if o.reload == yes || (o.reload == unset && policy.ShouldReloadAll(typ, n)) {
+		return arr, s.loadAll(ctx, tc, o)
+	}
+	if o.background == yes || (o.background == unset && policy.ShouldBackgroundReloadAll(typ, n)) {
+		key := "all\x00" + findKey(typ, "", o.include)
+		if _, busy := s.bgPending.LoadOrStore(key, struct{}{}); !busy {
+			if !s.bg.goLimited(func(ctx context.Context) {
+				defer s.bgPending.Delete(key)
+				if err := s.loadAll(ctx, tc, o); err != nil {
+					s.reportBackground(err)
+				}
+			}) {
+				s.bgPending.Delete(key)
+			}
+		}
+	}
+	return arr, nil
+}
+
+// loadAll sends one findAll request, shared by concurrent callers, and merges
+// the answer into the cache.
+func (s *Store) loadAll(ctx context.Context, tc *typeCache, o findOptions) error {
+	typ := tc.model.Name
+	ch := s.flight.group.DoChan("all\x00"+findKey(typ, "", o.include), func() (any, error) {
+		if !s.bg.enter() {
+			return nil, &AdapterError{Op: OpFindAll, Type: typ, Err: ErrClosed}
+		}
+		defer s.bg.leave()
+		tc.updating.Add(1)
+		defer tc.updating.Add(-1)
+		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		stop := context.AfterFunc(s.bg.ctx, cancel)
+		defer stop()
+		defer cancel()
+		doc, err := s.fetch(fctx, &Request{Op: OpFindAll, Type: typ, Model: tc.model, Include: o.include, AdapterOptions: o.adapterOptions})
+		if err != nil {
+			return nil, err
+		}
+		if doc.Shape != jsonapi.Many && doc.Shape != jsonapi.Absent {
+			return nil, &DocumentError{Pointer: "/data", Err: fmt.Errorf("%w: findAll needs an array", ErrShape)}
+		}
+		_, err = s.push(doc, tc.model)
+		return nil, err
+	})
+	select {
+	case res := <-ch:
+		return res.Err
+	case <-ctx.Done():
+		return transportError(ctx, &Request{Op: OpFindAll, Type: typ}, ctx.Err())
+	}
+}
+
+// A Collection is the result of a query: the records in the order the backend
+// sent them, with the response's meta and links for pagination. Unlike a
+// RecordArray it is not live: later pushes do not add to it, but records
+// unloaded since the query drop out of it, as Ember Data's
+// AdapterPopulatedRecordArray. A Collection is safe for concurrent use.
+type Collection[T any] struct {
+	tc    *typeCache
+	recs  []*record
+	seen  []uint32 // each record's unload count when the query answered
+	meta  jsonapi.Meta
+	links jsonapi.Links
+	query url.Values
+}
+
+// Query always sends a request (it never answers from the cache and never
+// shares a request) and returns the records of model T it answered with. Of the
+// options only AdapterOptions and Include reach the adapter.
+func Query[T any](ctx context.Context, s *Store, query url.Values, opts ...FindOption) (*Collection[T], error) {
+	tc, ok := cacheOf[T](s)
+	if !ok {
+		return nil, unknownModel[T]()
+	}
+	o := buildOptions(opts)
+	doc, err := s.fetch(ctx, &Request{Op: OpQuery, Type: tc.model.Name, Model: tc.model, Query: query, Include: o.include, AdapterOptions: o.adapterOptions})
+	if err != nil {
+		return nil, err
+	}
+	if doc.Shape != jsonapi.Many {
+		return nil, &DocumentError{Pointer: "/data", Err: fmt.Errorf("%w: query needs an array, have %s", ErrShape, doc.Shape)}
+	}
+	recs, err := s.push(doc, tc.model)
+	if err != nil {
+		return nil, err
+	}
+	c := &Collection[T]{tc: tc, recs: recs, seen: make([]uint32, len(recs)), meta: doc.Meta.Clone(), links: doc.Links.Clone(), query: cloneValues(query)}
+	for i, r := range recs {
+		c.seen[i] = r.state.Load().unloads
+	}
+	return c, nil
+}
+
+func cloneValues(v url.Values) url.Values {
+	if v == nil {
+		return nil
+	}
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// QueryRecord always sends a request and returns the one record of model T it
+// answered with, or nil for "data": null.
+func QueryRecord[T any](ctx context.Context, s *Store, query url.Values, opts ...FindOption) (*T, error) {
+	tc, ok := cacheOf[T](s)
+	if !ok {
+		return nil, unknownModel[T]()
+	}
+	o := buildOptions(opts)
+	doc, err := s.fetch(ctx, &Request{Op: OpQueryRecord, Type: tc.model.Name, Model: tc.model, Query: query, Include: o.include, AdapterOptions: o.adapterOptions})
+	if err != nil {
+		return nil, err
+	}
+	switch doc.Shape {
+	case jsonapi.Null, jsonapi.Absent:
+		if len(doc.Included) > 0 {
+			if _, err := s.push(doc, nil); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+	case jsonapi.Many:
+		return nil, &DocumentError{Pointer: "/data", Err: fmt.Errorf("%w: queryRecord needs one resource or null, have an array", ErrShape)}
+	}
+	recs, err := s.push(doc, tc.model)
+	if err != nil {
+		return nil, err
+	}
+	v := copyOut[T](tc.model, recs[0].state.Load())
+	return &v, nil
+}
+
+// live reports whether the i'th record is still the one the query returned.
+func (c *Collection[T]) live(i int) (*recordState, bool) {
+	st := c.recs[i].state.Load()
+	return st, st.visible() && st.unloads == c.seen[i]
+}
+
+// Len returns the number of records still in the collection.
+func (c *Collection[T]) Len() int {
+	n := 0
+	for i := range c.recs {
+		if _, ok := c.live(i); ok {
+			n++
+		}
+	}
+	return n
+}
+
+// Records returns copies of the records, in the order the backend sent them.
+func (c *Collection[T]) Records() []T {
+	out := make([]T, 0, len(c.recs))
+	for i := range c.recs {
+		if st, ok := c.live(i); ok {
+			out = append(out, copyOut[T](c.tc.model, st))
+		}
+	}
+	return out
+}
+
+// All iterates over copies of the records.
+func (c *Collection[T]) All() iter.Seq2[int, T] {
+	return func(yield func(int, T) bool) {
+		n := 0
+		for i := range c.recs {
+			if st, ok := c.live(i); ok {
+				if !yield(n, copyOut[T](c.tc.model, st)) {
+					return
+				}
+				n++
+			}
+		}
+	}
+}
+
+// IDs returns the records' ids.
+func (c *Collection[T]) IDs() []string {
+	out := make([]string, 0, len(c.recs))
+	for i := range c.recs {
+		if st, ok := c.live(i); ok {
+			out = append(out, st.id)
+		}
+	}
+	return out
+}
+
+// Meta returns a copy of the response's top-level meta.
+func (c *Collection[T]) Meta() jsonapi.Meta { return c.meta.Clone() }
+
+// Links returns a copy of the response's top-level links ("next", "prev").
+func (c *Collection[T]) Links() jsonapi.Links { return c.links.Clone() }
+
+// Query returns a copy of the query that was sent.
+func (c *Collection[T]) Query() url.Values { return maps.Clone(cloneValues(c.query)) }
+
+// RecordState describes a record's lifecycle, after Ember Data's state flags.
+type RecordState struct {
+	IsLoaded  bool  // data is cached (or the record is new)
+	IsNew     bool  // created locally and not yet saved
+	IsDeleted bool  // deleted locally
+	IsError   bool  // the last request for the record failed
+	Err       error // that request's error
+}
+
+// StateOf returns the state of the record of a type with the given id. A record
+// the store does not hold is not loaded.
+func (s *Store) StateOf(typ, id string) RecordState {
+	tc, err := s.typeCacheFor(typ)
+	if err != nil {
+		return RecordState{}
+	}
+	r := tc.get(id)
+	if r == nil {
+		return RecordState{}
+	}
+	st := r.state.Load()
+	if st == nil {
+		return RecordState{}
+	}
+	return RecordState{
+		IsLoaded:  st.loaded(),
+		IsNew:     st.status&stNew != 0,
+		IsDeleted: st.status&stDeleted != 0,
+		IsError:   st.err != nil,
+		Err:       st.err,
+	}
+}
+
+// FindAll is [FindAll] for T.
+func (v View[T]) FindAll(ctx context.Context, opts ...FindOption) (*RecordArray[T], error) {
+	return FindAll[T](ctx, v.s, opts...)
+}
+
+// Query is [Query] for T.
+func (v View[T]) Query(ctx context.Context, query url.Values, opts ...FindOption) (*Collection[T], error) {
+	return Query[T](ctx, v.s, query, opts...)
+}
+
+// QueryRecord is [QueryRecord] for T.
+func (v View[T]) QueryRecord(ctx context.Context, query url.Values, opts ...FindOption) (*T, error) {
+	return QueryRecord[T](ctx, v.s, query, opts...)
+}
