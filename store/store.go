@@ -204,3 +204,6 @@ func WithCoalesceWindow(d time.Duration) Option {
 		}
 	})
 }
+
+// Logger returns the store's logger, for adapters and serializers to warn on.
+func (s *Store) Logger() *slog.Logger { return s.opts.logger }

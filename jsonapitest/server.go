@@ -1,0 +1,482 @@
+// Package jsonapitest provides an in-memory JSON:API backend for tests,
+// benchmarks and demos, shaped like net/http/httptest: [NewServer] starts it on
+// loopback, seeded with albums, artists and songs.
+//
+// It serves, for any type it holds, GET of a collection (with filter, page and
+// include) and of one resource (with include), POST, PATCH and DELETE, custom
+// actions (POST /{type}/{id}/{action}), and JSON:API error documents for 404,
+// 409 and 422. Resource member names are stored as they are sent; the seed uses
+// dasherized names, as JSON:API backends do.
+package jsonapitest
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/larder-go/larder/jsonapi"
+	"github.com/larder-go/larder/model"
+)
+
+// A Server is an in-memory JSON:API backend on loopback. It is safe for
+// concurrent use.
+type Server struct {
+	*httptest.Server
+
+	mu        sync.Mutex
+	resources map[string]map[string]*jsonapi.Resource // type -> id -> resource
+	order     map[string][]string                     // type -> ids in creation order
+	nextID    int
+	latency   time.Duration
+	failures  []failure
+	counts    map[string]int // "METHOD /path" -> requests
+	actions   map[string]Action
+	validate  func(r *jsonapi.Resource) []jsonapi.ErrorObject
+	requests  atomic.Int64
+}
+
+// An Action is a custom endpoint on one resource: it may change the resource and
+// returns an error object to fail with 422.
+type Action func(r *jsonapi.Resource) *jsonapi.ErrorObject
+
+type failure struct {
+	status int
+	body   string
+}
+
+// NewServer starts a server seeded with [Seed].
+func NewServer() *Server {
+	s := NewUnstartedServer()
+	s.Start()
+	return s
+}
+
+// NewUnstartedServer returns a seeded server that is not yet listening; call
+// Start or StartTLS, as with httptest.NewUnstartedServer.
+func NewUnstartedServer() *Server {
+	s := &Server{
+		resources: map[string]map[string]*jsonapi.Resource{},
+		order:     map[string][]string{},
+		counts:    map[string]int{},
+		actions:   map[string]Action{},
+		validate:  requireTitle,
+	}
+	s.Server = httptest.NewUnstartedServer(s)
+	for _, r := range Seed() {
+		s.Put(r)
+	}
+	s.actions["process-payment"] = func(r *jsonapi.Resource) *jsonapi.ErrorObject {
+		if string(r.Attributes["status"]) == `"processed"` {
+			return &jsonapi.ErrorObject{Status: "422", Title: "Invalid", Detail: "payment already processed", Source: &jsonapi.ErrorSource{Pointer: "/data/attributes/status"}}
+		}
+		r.Attributes["status"] = json.RawMessage(`"processed"`)
+		return nil
+	}
+	return s
+}
+
+// requireTitle is the default validation: a "title" attribute must not be empty.
+func requireTitle(r *jsonapi.Resource) []jsonapi.ErrorObject {
+	if v, ok := r.Attributes["title"]; ok && (string(v) == `""` || string(v) == "null") {
+		return []jsonapi.ErrorObject{{Status: "422", Title: "Invalid Attribute", Detail: "title must not be blank",
+			Source: &jsonapi.ErrorSource{Pointer: "/data/attributes/title"}}}
+	}
+	return nil
+}
+
+// Put stores a resource, replacing one with the same type and id.
+func (s *Server) Put(r jsonapi.Resource) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.putLocked(&r)
+}
+
+func (s *Server) putLocked(r *jsonapi.Resource) {
+	if s.resources[r.Type] == nil {
+		s.resources[r.Type] = map[string]*jsonapi.Resource{}
+	}
+	if _, ok := s.resources[r.Type][r.ID]; !ok {
+		s.order[r.Type] = append(s.order[r.Type], r.ID)
+	}
+	s.resources[r.Type][r.ID] = r
+}
+
+// Get returns a copy of a stored resource.
+func (s *Server) Get(typ, id string) (jsonapi.Resource, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.resources[typ][id]
+	if !ok {
+		return jsonapi.Resource{}, false
+	}
+	return *r, true
+}
+
+// Remove deletes a stored resource.
+func (s *Server) Remove(typ, id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.removeLocked(typ, id)
+}
+
+func (s *Server) removeLocked(typ, id string) {
+	delete(s.resources[typ], id)
+	s.order[typ] = slices.DeleteFunc(s.order[typ], func(x string) bool { return x == id })
+}
+
+// SetLatency delays every response by d.
+func (s *Server) SetLatency(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latency = d
+}
+
+// FailNext makes the next request answer with status and body, whatever it asks.
+func (s *Server) FailNext(status int, body string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failures = append(s.failures, failure{status, body})
+}
+
+// SetAction registers a custom action, served at POST /{type}/{id}/{name}.
+func (s *Server) SetAction(name string, a Action) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.actions[name] = a
+}
+
+// Requests returns the number of requests served.
+func (s *Server) Requests() int { return int(s.requests.Load()) }
+
+// Count returns the number of requests for a method and path ("GET /albums/1").
+func (s *Server) Count(method, path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[method+" "+path]
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	s.requests.Add(1)
+	s.mu.Lock()
+	s.counts[req.Method+" "+req.URL.Path]++
+	latency := s.latency
+	var fail *failure
+	if len(s.failures) > 0 {
+		fail = &s.failures[0]
+		s.failures = s.failures[1:]
+	}
+	s.mu.Unlock()
+	if latency > 0 {
+		select {
+		case <-time.After(latency):
+		case <-req.Context().Done():
+			return
+		}
+	}
+	if fail != nil {
+		w.WriteHeader(fail.status)
+		io.WriteString(w, fail.body)
+		return
+	}
+	parts := strings.Split(strings.Trim(req.URL.Path, "/"), "/")
+	if len(parts) == 0 || parts[0] == "" || len(parts) > 3 {
+		writeError(w, http.StatusNotFound, "Not Found", "no route "+req.URL.Path, "")
+		return
+	}
+	typ := model.Singularize(parts[0])
+	switch {
+	case len(parts) == 1 && req.Method == http.MethodGet:
+		s.list(w, req, typ)
+	case len(parts) == 1 && req.Method == http.MethodPost:
+		s.create(w, req, typ)
+	case len(parts) == 2 && req.Method == http.MethodGet:
+		s.show(w, req, typ, parts[1])
+	case len(parts) == 2 && req.Method == http.MethodPatch:
+		s.update(w, req, typ, parts[1])
+	case len(parts) == 2 && req.Method == http.MethodDelete:
+		s.remove(w, typ, parts[1])
+	case len(parts) == 3 && req.Method == http.MethodPost:
+		s.action(w, typ, parts[1], parts[2])
+	default:
+		writeError(w, http.StatusMethodNotAllowed, "Method Not Allowed", req.Method+" "+req.URL.Path, "")
+	}
+}
+
+func (s *Server) list(w http.ResponseWriter, req *http.Request, typ string) {
+	q := req.URL.Query()
+	s.mu.Lock()
+	var out []jsonapi.Resource
+	for _, id := range s.order[typ] {
+		r := s.resources[typ][id]
+		if matches(r, q) {
+			out = append(out, *r)
+		}
+	}
+	doc := &jsonapi.Document{Shape: jsonapi.Many, Data: []jsonapi.Resource{}}
+	total := len(out)
+	if size, err := strconv.Atoi(q.Get("page[size]")); err == nil && size > 0 {
+		number, _ := strconv.Atoi(q.Get("page[number]"))
+		number = max(number, 1)
+		last := max((total+size-1)/size, 1)
+		lo, hi := min((number-1)*size, total), min(number*size, total)
+		out = out[lo:hi]
+		link := func(n int) *jsonapi.Link {
+			return &jsonapi.Link{Href: fmt.Sprintf("%s?page[number]=%d&page[size]=%d", req.URL.Path, n, size)}
+		}
+		doc.Links = jsonapi.Links{"first": link(1), "last": link(last), "self": link(number)}
+		if number < last {
+			doc.Links["next"] = link(number + 1)
+		}
+		if number > 1 {
+			doc.Links["prev"] = link(number - 1)
+		}
+	}
+	doc.Data = append(doc.Data, out...)
+	doc.Meta = jsonapi.Meta{"total": json.RawMessage(strconv.Itoa(total))}
+	s.includeLocked(doc, q.Get("include"))
+	s.mu.Unlock()
+	writeDoc(w, http.StatusOK, doc)
+}
+
+// matches applies filter[id]=1,2 and filter[member]=value (a string attribute,
+// or a to-one relationship's id).
+func matches(r *jsonapi.Resource, q map[string][]string) bool {
+	for k, vs := range q {
+		if !strings.HasPrefix(k, "filter[") || !strings.HasSuffix(k, "]") || len(vs) == 0 {
+			continue
+		}
+		field := k[len("filter[") : len(k)-1]
+		want := strings.Split(vs[0], ",")
+		var have string
+		switch {
+		case field == "id":
+			have = r.ID
+		case r.Attributes[field] != nil:
+			if err := json.Unmarshal(r.Attributes[field], &have); err != nil {
+				have = string(r.Attributes[field])
+			}
+		case r.Relationships[field] != nil && len(r.Relationships[field].Data) == 1:
+			have = r.Relationships[field].Data[0].ID
+		default:
+			return false
+		}
+		if !slices.Contains(want, have) {
+			return false
+		}
+	}
+	return true
+}
+
+// includeLocked adds the resources named by include paths ("artist",
+// "songs.album") to doc.Included, each once.
+func (s *Server) includeLocked(doc *jsonapi.Document, include string) {
+	if include == "" {
+		return
+	}
+	seen := map[[2]string]bool{}
+	for _, r := range doc.Data {
+		seen[[2]string{r.Type, r.ID}] = true
+	}
+	for _, path := range strings.Split(include, ",") {
+		from := doc.Data
+		for _, rel := range strings.Split(path, ".") {
+			var next []jsonapi.Resource
+			for _, r := range from {
+				link := r.Relationships[rel]
+				if link == nil {
+					continue
+				}
+				for _, id := range link.Data {
+					target, ok := s.resources[id.Type][id.ID]
+					if !ok {
+						continue
+					}
+					next = append(next, *target)
+					if k := [2]string{id.Type, id.ID}; !seen[k] {
+						seen[k] = true
+						doc.Included = append(doc.Included, *target)
+					}
+				}
+			}
+			from = next
+		}
+	}
+}
+
+func (s *Server) show(w http.ResponseWriter, req *http.Request, typ, id string) {
+	s.mu.Lock()
+	r, ok := s.resources[typ][id]
+	if !ok {
+		s.mu.Unlock()
+		writeError(w, http.StatusNotFound, "Not Found", fmt.Sprintf("no %s with id %s", typ, id), "")
+		return
+	}
+	doc := &jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{*r}}
+	s.includeLocked(doc, req.URL.Query().Get("include"))
+	s.mu.Unlock()
+	writeDoc(w, http.StatusOK, doc)
+}
+
+// readOne reads a request document holding one resource.
+func readOne(w http.ResponseWriter, req *http.Request, typ string) (*jsonapi.Resource, bool) {
+	body, err := io.ReadAll(io.LimitReader(req.Body, 1<<20))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "Bad Request", err.Error(), "")
+		return nil, false
+	}
+	doc, err := jsonapi.Decode(body)
+	if err != nil || doc.Shape != jsonapi.One {
+		detail := "want one resource"
+		if err != nil {
+			detail = err.Error()
+		}
+		writeError(w, http.StatusBadRequest, "Bad Request", detail, "")
+		return nil, false
+	}
+	r := doc.Data[0]
+	if r.Type != typ {
+		writeError(w, http.StatusConflict, "Conflict", fmt.Sprintf("type %q does not match the endpoint's %q", r.Type, typ), "/data/type")
+		return nil, false
+	}
+	return &r, true
+}
+
+func (s *Server) create(w http.ResponseWriter, req *http.Request, typ string) {
+	r, ok := readOne(w, req, typ)
+	if !ok {
+		return
+	}
+	if errs := s.validate(r); len(errs) > 0 {
+		writeDoc(w, http.StatusUnprocessableEntity, &jsonapi.Document{Errors: errs})
+		return
+	}
+	s.mu.Lock()
+	if r.ID != "" {
+		if _, exists := s.resources[typ][r.ID]; exists {
+			s.mu.Unlock()
+			writeError(w, http.StatusConflict, "Conflict", fmt.Sprintf("%s %s already exists", typ, r.ID), "/data/id")
+			return
+		}
+	} else {
+		s.nextID++
+		r.ID = fmt.Sprintf("new-%d", s.nextID)
+	}
+	if r.Attributes == nil {
+		r.Attributes = map[string]json.RawMessage{}
+	}
+	stored := *r
+	stored.LID = ""
+	s.putLocked(&stored)
+	s.mu.Unlock()
+	w.Header().Set("Location", req.URL.Path+"/"+r.ID)
+	writeDoc(w, http.StatusCreated, &jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{*r}}) // lid echoed
+}
+
+func (s *Server) update(w http.ResponseWriter, req *http.Request, typ, id string) {
+	r, ok := readOne(w, req, typ)
+	if !ok {
+		return
+	}
+	if r.ID != id {
+		writeError(w, http.StatusConflict, "Conflict", fmt.Sprintf("id %q does not match the endpoint's %q", r.ID, id), "/data/id")
+		return
+	}
+	if errs := s.validate(r); len(errs) > 0 {
+		writeDoc(w, http.StatusUnprocessableEntity, &jsonapi.Document{Errors: errs})
+		return
+	}
+	s.mu.Lock()
+	cur, exists := s.resources[typ][id]
+	if !exists {
+		s.mu.Unlock()
+		writeError(w, http.StatusNotFound, "Not Found", fmt.Sprintf("no %s with id %s", typ, id), "")
+		return
+	}
+	next := *cur
+	next.Attributes = map[string]json.RawMessage{}
+	for k, v := range cur.Attributes {
+		next.Attributes[k] = v
+	}
+	for k, v := range r.Attributes {
+		next.Attributes[k] = v
+	}
+	if len(r.Relationships) > 0 {
+		next.Relationships = map[string]*jsonapi.Relationship{}
+		for k, v := range cur.Relationships {
+			next.Relationships[k] = v
+		}
+		for k, v := range r.Relationships {
+			next.Relationships[k] = v
+		}
+	}
+	s.putLocked(&next)
+	s.mu.Unlock()
+	writeDoc(w, http.StatusOK, &jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{next}})
+}
+
+func (s *Server) remove(w http.ResponseWriter, typ, id string) {
+	s.mu.Lock()
+	if _, ok := s.resources[typ][id]; !ok {
+		s.mu.Unlock()
+		writeError(w, http.StatusNotFound, "Not Found", fmt.Sprintf("no %s with id %s", typ, id), "")
+		return
+	}
+	s.removeLocked(typ, id)
+	s.mu.Unlock()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) action(w http.ResponseWriter, typ, id, name string) {
+	s.mu.Lock()
+	act, ok := s.actions[name]
+	cur, exists := s.resources[typ][id]
+	if !ok || !exists {
+		s.mu.Unlock()
+		writeError(w, http.StatusNotFound, "Not Found", fmt.Sprintf("no action %s on %s %s", name, typ, id), "")
+		return
+	}
+	next := *cur
+	next.Attributes = map[string]json.RawMessage{}
+	for k, v := range cur.Attributes {
+		next.Attributes[k] = v
+	}
+	if e := act(&next); e != nil {
+		s.mu.Unlock()
+		writeDoc(w, http.StatusUnprocessableEntity, &jsonapi.Document{Errors: []jsonapi.ErrorObject{*e}})
+		return
+	}
+	s.putLocked(&next)
+	s.mu.Unlock()
+	writeDoc(w, http.StatusOK, &jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{next}})
+}
+
+func writeDoc(w http.ResponseWriter, status int, doc *jsonapi.Document) {
+	b, err := jsonapi.Encode(doc)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "Internal Server Error", err.Error(), "")
+		return
+	}
+	w.Header().Set("Content-Type", jsonapi.MediaType)
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+func writeError(w http.ResponseWriter, status int, title, detail, pointer string) {
+	e := jsonapi.ErrorObject{Status: strconv.Itoa(status), Title: title, Detail: detail}
+	if pointer != "" {
+		e.Source = &jsonapi.ErrorSource{Pointer: pointer}
+	}
+	b, _ := jsonapi.Encode(&jsonapi.Document{Errors: []jsonapi.ErrorObject{e}})
+	w.Header().Set("Content-Type", jsonapi.MediaType)
+	w.WriteHeader(status)
+	w.Write(b)
+}

@@ -1,0 +1,168 @@
+package serializers
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"sync"
+
+	"github.com/larder-go/larder/jsonapi"
+	"github.com/larder-go/larder/model"
+	"github.com/larder-go/larder/store"
+)
+
+// JSONAPI is Ember Data's JSONAPISerializer: payload types are singularized
+// ("albums" -> "album"), member names are dasherized in payloads ("songCount" <->
+// "song-count"), undeclared members are dropped, and each resource is normalized
+// by its own type's serializer when that is a *JSONAPI too. Included resources
+// of unknown types are dropped with a warning; primary ones are an error.
+//
+// The zero value is ready to use. Set the hooks before first use; a JSONAPI is
+// then safe for concurrent use.
+type JSONAPI struct {
+	Keys
+	// NormalizeResource, when set, runs on each resource of this serializer's
+	// types after key mapping (Ember's per-type normalize).
+	NormalizeResource func(m *model.Model, r *jsonapi.Resource) error
+
+	once sync.Once
+	mp   *mapper
+}
+
+func (j *JSONAPI) mapper() *mapper {
+	j.once.Do(func() {
+		j.mp = &mapper{keys: &j.Keys, attrDef: model.Dasherize, relDef: model.Dasherize, modelDef: singularDashed}
+	})
+	return j.mp
+}
+
+// NormalizeResponse implements store.Serializer.
+func (j *JSONAPI) NormalizeResponse(s *store.Store, _ *store.Request, body []byte) (*jsonapi.Document, error) {
+	doc, err := jsonapi.Decode(body)
+	if err != nil {
+		return nil, &store.DocumentError{Err: err}
+	}
+	return j.normalizeDocument(s, doc)
+}
+
+// NormalizePayload implements store.PayloadNormalizer: the document is
+// normalized as it is.
+func (j *JSONAPI) NormalizePayload(s *store.Store, _ string, body []byte) (*jsonapi.Document, error) {
+	return j.NormalizeResponse(s, nil, body)
+}
+
+// Normalize implements store.ResourceNormalizer: raw is one resource object.
+func (j *JSONAPI) Normalize(s *store.Store, m *model.Model, raw []byte) (*jsonapi.Document, error) {
+	doc, err := jsonapi.Decode(append(append([]byte(`{"data":`), raw...), '}'))
+	if err != nil {
+		return nil, &store.DocumentError{Err: err}
+	}
+	if doc.Shape != jsonapi.One {
+		return nil, &store.DocumentError{Pointer: "/data", Err: fmt.Errorf("%w: want one resource", store.ErrShape)}
+	}
+	if doc.Data[0].Type == "" {
+		doc.Data[0].Type = m.Name
+	}
+	return j.normalizeDocument(s, doc)
+}
+
+func (j *JSONAPI) normalizeDocument(s *store.Store, doc *jsonapi.Document) (*jsonapi.Document, error) {
+	for i := range doc.Data {
+		ok, err := j.normalizeWithOwn(s, &doc.Data[i])
+		if err != nil {
+			return nil, at(err, dataPointer(doc, i))
+		}
+		if !ok {
+			return nil, &store.DocumentError{Pointer: dataPointer(doc, i) + "/type", Err: fmt.Errorf("%w %q", store.ErrUnknownType, doc.Data[i].Type)}
+		}
+	}
+	kept := doc.Included[:0]
+	for i := range doc.Included {
+		r := doc.Included[i]
+		ok, err := j.normalizeWithOwn(s, &r)
+		if err != nil {
+			return nil, at(err, "/included/"+strconv.Itoa(i))
+		}
+		if !ok {
+			s.Logger().Warn("serializers: dropping included resource of unknown type", "type", r.Type, "id", r.ID)
+			continue
+		}
+		kept = append(kept, r)
+	}
+	if doc.Included != nil {
+		doc.Included = kept
+	}
+	return doc, nil
+}
+
+// normalizeWithOwn normalizes r with its own type's serializer when that is a
+// JSONAPI serializer, else with j. It reports false for an unknown type.
+func (j *JSONAPI) normalizeWithOwn(s *store.Store, r *jsonapi.Resource) (bool, error) {
+	name := j.mapper().modelName(r.Type)
+	m, err := s.ModelFor(name)
+	if err != nil {
+		return false, nil
+	}
+	own, ok := s.SerializerFor(name).(*JSONAPI)
+	if !ok {
+		own = j
+	}
+	return true, own.normalizeResource(m, r)
+}
+
+func (j *JSONAPI) normalizeResource(m *model.Model, r *jsonapi.Resource) error {
+	mp := j.mapper()
+	mm := mp.members(m)
+	r.Type = m.Name
+	if r.Attributes != nil {
+		attrs := make(map[string]json.RawMessage, len(r.Attributes))
+		for k, v := range r.Attributes {
+			if i, ok := mm.attrs[k]; ok {
+				attrs[m.Attributes[i].Name] = v
+			}
+		}
+		r.Attributes = attrs
+	}
+	if r.Relationships != nil {
+		rels := make(map[string]*jsonapi.Relationship, len(r.Relationships))
+		for k, v := range r.Relationships {
+			i, ok := mm.rels[k]
+			if !ok {
+				continue
+			}
+			for n := range v.Data {
+				v.Data[n].Type = mp.modelName(v.Data[n].Type)
+			}
+			rels[m.Relationships[i].Name] = v
+		}
+		r.Relationships = rels
+	}
+	if j.NormalizeResource != nil {
+		if err := j.NormalizeResource(m, r); err != nil {
+			return &store.DocumentError{Err: err}
+		}
+	}
+	return nil
+}
+
+func dataPointer(doc *jsonapi.Document, i int) string {
+	if doc.Shape == jsonapi.One {
+		return "/data"
+	}
+	return "/data/" + strconv.Itoa(i)
+}
+
+// at prefixes a DocumentError's pointer.
+func at(err error, prefix string) error {
+	if de, ok := err.(*store.DocumentError); ok {
+		de.Pointer = prefix + de.Pointer
+		return de
+	}
+	return &store.DocumentError{Pointer: prefix, Err: err}
+}
+
+var (
+	_ store.Serializer         = (*JSONAPI)(nil)
+	_ store.PayloadNormalizer  = (*JSONAPI)(nil)
+	_ store.ResourceNormalizer = (*JSONAPI)(nil)
+)
