@@ -1,6 +1,7 @@
 package jsonapi
 
 import (
+	"fmt"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -30,6 +31,13 @@ func (s *scanner) syntax(detail string) error {
 }
 
 func (s *scanner) typeErr(want string) error {
+	if s.pos < len(s.data) {
+		switch c := s.data[s.pos]; {
+		case c == '{', c == '[', c == '"', c == 't', c == 'f', c == 'n', c == '-', '0' <= c && c <= '9':
+		default:
+			return s.syntax(fmt.Sprintf("invalid character %q", c))
+		}
+	}
 	return &DecodeError{Offset: s.pos, Err: ErrType, Detail: "want " + want + ", have " + s.kind()}
 }
 
