@@ -116,6 +116,6 @@ func TestServerInjectedFailure(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, 503, resp.StatusCode)
 	assert.Equal(t, "maintenance", string(b))
-	status, _ = do(t, srv, "GET", "/albums/1", "")
+	status, _ := do(t, srv, "GET", "/albums/1", "")
 	assert.Equal(t, 200, status)
 }
