@@ -2,6 +2,8 @@ package model
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 
 	"github.com/jinzhu/inflection"
@@ -9,15 +11,37 @@ import (
 
 // Pluralize returns the English plural of a type name ("album" -> "albums",
 // "blog-post" -> "blog-posts"), inflecting only the last word.
-func Pluralize(name string) string { return inflectLast(name, inflection.Plural) }
+func Pluralize(name string) string { return plurals.get(name, inflection.Plural) }
 
 // Singularize returns the English singular of a type name or payload key
 // ("albums" -> "album", "blog-posts" -> "blog-post").
-func Singularize(name string) string { return inflectLast(name, inflection.Singular) }
+func Singularize(name string) string { return singulars.get(name, inflection.Singular) }
 
-func inflectLast(name string, f func(string) string) string {
+// inflections memoizes an inflection: the library runs a list of regular
+// expressions per call (microseconds), while a program inflects the same few
+// type names over and over. The memo is bounded, so names from hostile payloads
+// cannot grow it without limit; past the bound, results are computed each time.
+type inflections struct {
+	m sync.Map
+	n atomic.Int32
+}
+
+const maxInflections = 4096
+
+var plurals, singulars inflections
+
+func (c *inflections) get(name string, f func(string) string) string {
+	if v, ok := c.m.Load(name); ok {
+		return v.(string)
+	}
 	i := strings.LastIndexAny(name, "-_") + 1
-	return name[:i] + f(name[i:])
+	out := name[:i] + f(name[i:])
+	if c.n.Load() < maxInflections {
+		if _, loaded := c.m.LoadOrStore(strings.Clone(name), out); !loaded {
+			c.n.Add(1)
+		}
+	}
+	return out
 }
 
 // Dasherize turns a Go or camelCase name into its dashed form: "BlogPost" and

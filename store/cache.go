@@ -81,7 +81,8 @@ func (r *record) identifier() Identifier {
 // typeCache holds the records of one model.
 type typeCache struct {
 	model    *model.Model
-	clone    bool // the model has attributes that need a deep copy
+	clone    bool         // the model has attributes that need a deep copy
+	policy   ReloadPolicy // the type's adapter's, or Ember's defaults; fixed at New
 	index    atomic.Pointer[idMaps]
 	lids     atomic.Pointer[map[string]*record]
 	members  atomic.Pointer[[]*record] // visible records in insertion order

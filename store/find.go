@@ -11,8 +11,24 @@ import (
 )
 
 // A FindOption changes how FindRecord, FindAll, Query and QueryRecord load,
-// after Ember Data's options hash.
-type FindOption func(*findOptions)
+// after Ember Data's options hash. Options are plain values, so passing them
+// costs no allocation.
+type FindOption struct {
+	kind    optionKind
+	on      bool
+	include []string
+	values  map[string]any
+}
+
+type optionKind uint8
+
+const (
+	optReload optionKind = iota + 1
+	optBackground
+	optInclude
+	optAdapterOptions
+	optPreload
+)
 
 type tristate uint8
 
@@ -22,6 +38,13 @@ const (
 	no
 )
 
+func tri(b bool) tristate {
+	if b {
+		return yes
+	}
+	return no
+}
+
 type findOptions struct {
 	reload, background tristate
 	include            []string
@@ -29,55 +52,45 @@ type findOptions struct {
 	preload            map[string]any
 }
 
-var (
-	reloadTrue      FindOption = func(o *findOptions) { o.reload = yes }
-	reloadFalse     FindOption = func(o *findOptions) { o.reload = no }
-	backgroundTrue  FindOption = func(o *findOptions) { o.background = yes }
-	backgroundFalse FindOption = func(o *findOptions) { o.background = no }
-)
-
 // Reload forces (true) or forbids (false) a blocking request for a record that
 // is already loaded. Without it the adapter's ReloadPolicy decides.
-func Reload(b bool) FindOption {
-	if b {
-		return reloadTrue
-	}
-	return reloadFalse
-}
+func Reload(b bool) FindOption { return FindOption{kind: optReload, on: b} }
 
 // BackgroundReload forces (true) or forbids (false) refreshing a cached record in
 // the background after returning it. Without it the adapter's ReloadPolicy
 // decides, and by default, as in Ember Data, every cache hit is refreshed.
-func BackgroundReload(b bool) FindOption {
-	if b {
-		return backgroundTrue
-	}
-	return backgroundFalse
-}
+func BackgroundReload(b bool) FindOption { return FindOption{kind: optBackground, on: b} }
 
 // Include asks the backend to side-load related records ("artist",
 // "songs.writer"); it reaches the adapter as Request.Include.
-func Include(paths ...string) FindOption {
-	return func(o *findOptions) { o.include = append(o.include, paths...) }
-}
+func Include(paths ...string) FindOption { return FindOption{kind: optInclude, include: paths} }
 
 // AdapterOptions passes values through to the adapter as Request.AdapterOptions.
 func AdapterOptions(m map[string]any) FindOption {
-	return func(o *findOptions) { o.adapterOptions = m }
+	return FindOption{kind: optAdapterOptions, values: m}
 }
 
 // Preload writes values into the record before it is fetched, as Ember Data's
 // preload option: attribute values by member name, and relationship values as
 // an id (string) for a belongsTo or ids ([]string) for a hasMany. A record that
 // was not loaded is then fetched with Reload(true).
-func Preload(values map[string]any) FindOption {
-	return func(o *findOptions) { o.preload = values }
-}
+func Preload(values map[string]any) FindOption { return FindOption{kind: optPreload, values: values} }
 
 func buildOptions(opts []FindOption) findOptions {
 	var o findOptions
 	for _, f := range opts {
-		f(&o)
+		switch f.kind {
+		case optReload:
+			o.reload = tri(f.on)
+		case optBackground:
+			o.background = tri(f.on)
+		case optInclude:
+			o.include = append(o.include, f.include...)
+		case optAdapterOptions:
+			o.adapterOptions = f.values
+		case optPreload:
+			o.preload = f.values
+		}
 	}
 	return o
 }
@@ -91,13 +104,6 @@ func (defaultPolicy) ShouldReloadRecord(string, string) bool           { return 
 func (defaultPolicy) ShouldBackgroundReloadRecord(string, string) bool { return true }
 func (defaultPolicy) ShouldReloadAll(_ string, n int) bool             { return n == 0 }
 func (defaultPolicy) ShouldBackgroundReloadAll(string, int) bool       { return true }
-
-func (s *Store) policyFor(typ string) ReloadPolicy {
-	if p, ok := s.AdapterFor(typ).(ReloadPolicy); ok {
-		return p
-	}
-	return defaultPolicy{}
-}
 
 // FindRecord returns the record of model T with the given id, loading it when
 // Ember Data's rules say so:
@@ -117,13 +123,46 @@ func (s *Store) policyFor(typ string) ReloadPolicy {
 //
 // A failed first load leaves no record, so the id can be found again; a failed
 // reload keeps the record and records the error (see [Store.StateOf]).
-func FindRecord[T any](ctx context.Context, s *Store, id string, opts ...FindOption) (T, error) {
+func FindRecord[T any](ctx context.Context, s *Store, id string, opts ...FindOption) (out T, err error) {
 	tc, ok := cacheOf[T](s)
 	if !ok {
-		var zero T
-		return zero, unknownModel[T]()
+		return out, unknownModel[T]()
+	}
+	// The hit path, kept in this frame: the record is copied once, straight
+	// into the result, and only the two reload flags are read from opts.
+	if r := tc.get(id); r != nil && id != "" {
+		if st := r.state.Load(); st.loaded() {
+			reload, background, preload := reloadFlags(opts)
+			if !preload && !mustReload(tc, id, reload) {
+				if background == yes || (background == unset && tc.policy.ShouldBackgroundReloadRecord(tc.model.Name, id)) {
+					s.backgroundFind(tc, id, buildOptions(opts))
+				}
+				if st.value != nil {
+					out = *(*T)(st.value)
+				}
+				if tc.clone {
+					out = cloneRefs(tc.model, out)
+				}
+				return out, nil
+			}
+		}
 	}
 	return findRecord[T](ctx, s, tc, id, opts)
+}
+
+// reloadFlags reads the options a cache hit needs.
+func reloadFlags(opts []FindOption) (reload, background tristate, preload bool) {
+	for _, f := range opts {
+		switch f.kind {
+		case optReload:
+			reload = tri(f.on)
+		case optBackground:
+			background = tri(f.on)
+		case optPreload:
+			preload = true
+		}
+	}
+	return reload, background, preload
 }
 
 func findRecord[T any](ctx context.Context, s *Store, tc *typeCache, id string, opts []FindOption) (out T, err error) {
@@ -140,17 +179,11 @@ func findRecord[T any](ctx context.Context, s *Store, tc *typeCache, id string, 
 		}
 	}
 	if r := tc.get(id); r != nil {
-		if st := r.state.Load(); st.loaded() && !s.mustReload(tc, id, &o) {
-			if o.background == yes || (o.background == unset && s.policyFor(tc.model.Name).ShouldBackgroundReloadRecord(tc.model.Name, id)) {
+		if st := r.state.Load(); st.loaded() && !mustReload(tc, id, o.reload) {
+			if o.background == yes || (o.background == unset && tc.policy.ShouldBackgroundReloadRecord(tc.model.Name, id)) {
 				s.backgroundFind(tc, id, o)
 			}
-			if st.value != nil {
-				out = *(*T)(st.value)
-			}
-			if tc.clone {
-				out = cloneRefs(tc.model, out)
-			}
-			return out, nil
+			return copyOut[T](tc.model, st), nil
 		}
 	}
 	r, err := s.loadRecord(ctx, tc, id, o)
@@ -161,14 +194,14 @@ func findRecord[T any](ctx context.Context, s *Store, tc *typeCache, id string, 
 }
 
 // mustReload reports whether a loaded record needs a blocking fetch.
-func (s *Store) mustReload(tc *typeCache, id string, o *findOptions) bool {
-	switch o.reload {
+func mustReload(tc *typeCache, id string, reload tristate) bool {
+	switch reload {
 	case yes:
 		return true
 	case no:
 		return false
 	}
-	return s.policyFor(tc.model.Name).ShouldReloadRecord(tc.model.Name, id)
+	return tc.policy.ShouldReloadRecord(tc.model.Name, id)
 }
 
 // findKey names a find for coalescing: the record and its includes.
@@ -342,5 +375,5 @@ func (s *Store) preload(tc *typeCache, id string, values map[string]any) error {
 
 // Find is [FindRecord] for T.
 func (v View[T]) Find(ctx context.Context, id string, opts ...FindOption) (T, error) {
-	return findRecord[T](ctx, v.s, v.tc, id, opts)
+	return FindRecord[T](ctx, v.s, id, opts...)
 }

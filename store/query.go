@@ -30,7 +30,7 @@ func FindAll[T any](ctx context.Context, s *Store, opts ...FindOption) (*RecordA
 	arr := liveArray[T](tc)
 	o := buildOptions(opts)
 	typ := tc.model.Name
-	policy := s.policyFor(typ)
+	policy := tc.policy
 	n := arr.Len()
 	if o.reload == yes || (o.reload == unset && policy.ShouldReloadAll(typ, n)) {
 		return arr, s.loadAll(ctx, tc, o)

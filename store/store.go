@@ -62,6 +62,12 @@ func New(adapter Adapter, serializer Serializer, opts ...Option) (*Store, error)
 	if err := s.validateOverrides(); err != nil {
 		return nil, err
 	}
+	for _, tc := range s.types {
+		tc.policy = defaultPolicy{}
+		if p, ok := s.AdapterFor(tc.model.Name).(ReloadPolicy); ok {
+			tc.policy = p
+		}
+	}
 	s.bg.init(s.opts.maxBackground)
 	return s, nil
 }
