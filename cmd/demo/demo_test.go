@@ -2,14 +2,18 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/larder-go/larder/internal/fixture"
 	"github.com/larder-go/larder/store"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestPreload(t *testing.T) {
 	s, err := store.New(nil, nil, store.WithModels(fixture.Models()...))
@@ -20,4 +24,23 @@ func TestPreload(t *testing.T) {
 	assert.Contains(t, out.String(), `album 1: "Fewer Moving Parts" by David Bazan, 10 songs (10 linked), released 2006-09-26`)
 	assert.Contains(t, out.String(), `album 2: "Calgary b/w I Can't Make You Love Me/Nick Of Time" by Bon Iver, 2 songs (2 linked)`)
 	assert.Equal(t, 2, store.PeekAll[fixture.Album](s).Len())
+}
+
+func TestRunAgainstEmbeddedServer(t *testing.T) {
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), &out, ""))
+	got := out.String()
+	for _, want := range []string{
+		`miss: "Fewer Moving Parts" rated 4.5 (10 songs)`,
+		`side-loaded artist: David Bazan`,
+		`FindRecord returned the cached rating 4.5 at once`,
+		`after the background reload, PeekRecord sees 5.0`,
+		`FindAll songs: 13 in the live array`,
+		`Query albums by artist 1: [1 3] (meta total 2)`,
+		`album 10: "Bon Iver, Bon Iver" by Bon Iver, songCount 10`,
+		`payment 1: 1299 cents, status processed`,
+		`again: 422, map[status:[payment already processed]]`,
+	} {
+		assert.Contains(t, got, want)
+	}
 }
