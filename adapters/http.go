@@ -28,8 +28,7 @@ type Config struct {
 	// Client sends the requests; nil means http.DefaultClient. Set its Timeout
 	// (or pass a context deadline) to bound slow backends.
 	Client *http.Client
-	// Host is the scheme and authority, such as "https://api.example.com"; empty
-	// means paths are relative to BaseURL's host, which then must be set.
+	// Host is the scheme and authority, such as "https://api.example.com".
 	Host string
 	// Namespace is a path prefix, such as "api/v1".
 	Namespace string

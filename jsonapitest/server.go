@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -402,21 +403,17 @@ func (s *Server) update(w http.ResponseWriter, req *http.Request, typ, id string
 		return
 	}
 	next := *cur
-	next.Attributes = map[string]json.RawMessage{}
-	for k, v := range cur.Attributes {
-		next.Attributes[k] = v
+	next.Attributes = maps.Clone(cur.Attributes)
+	if next.Attributes == nil {
+		next.Attributes = map[string]json.RawMessage{}
 	}
-	for k, v := range r.Attributes {
-		next.Attributes[k] = v
-	}
+	maps.Copy(next.Attributes, r.Attributes)
 	if len(r.Relationships) > 0 {
-		next.Relationships = map[string]*jsonapi.Relationship{}
-		for k, v := range cur.Relationships {
-			next.Relationships[k] = v
+		next.Relationships = maps.Clone(cur.Relationships)
+		if next.Relationships == nil {
+			next.Relationships = map[string]*jsonapi.Relationship{}
 		}
-		for k, v := range r.Relationships {
-			next.Relationships[k] = v
-		}
+		maps.Copy(next.Relationships, r.Relationships)
 	}
 	s.putLocked(&next)
 	s.mu.Unlock()
@@ -445,9 +442,9 @@ func (s *Server) action(w http.ResponseWriter, typ, id, name string) {
 		return
 	}
 	next := *cur
-	next.Attributes = map[string]json.RawMessage{}
-	for k, v := range cur.Attributes {
-		next.Attributes[k] = v
+	next.Attributes = maps.Clone(cur.Attributes)
+	if next.Attributes == nil {
+		next.Attributes = map[string]json.RawMessage{}
 	}
 	if e := act(&next); e != nil {
 		s.mu.Unlock()

@@ -34,6 +34,31 @@
 // which follows later pushes and unloads. [Store.UnloadRecord] and
 // [Store.UnloadAll] drop cached data.
 //
+// # Loading
+//
+// [FindRecord], [FindAll], [Query] and [QueryRecord] load through the type's
+// [Adapter] (the type's own from [WithAdapterFor], else the store's) and
+// [Serializer] (likewise; nil reads bodies as normalized JSON:API). They follow
+// Ember Data's decision tables: FindRecord fetches a record that is not loaded
+// and waits; a loaded record is returned at once and, by default, refreshed in
+// the background ([Reload], [BackgroundReload] and an adapter's [ReloadPolicy]
+// change that). FindAll merges into the live array and never replaces it. Query
+// and QueryRecord always send a request. [Store.PushPayload] and
+// [Store.Normalize] run a serializer's key mapping; [Store.Execute] sends a
+// request of the program's own and pushes the answer.
+//
+// Concurrent finds of one record share one request (singleflight); a caller
+// whose context ends fails alone. With a [BatchAdapter] that coalesces, finds of
+// one type within [WithCoalesceWindow] (1ms by default: Go has no run loop) become
+// one findMany request, and ids missing from its response fail alone. A failed
+// first load leaves no record; a failed reload keeps it and records the error
+// ([Store.StateOf]).
+//
+// Background reloads run in goroutines the store owns, at most
+// [WithMaxBackground] at once, one per record at a time; their errors go to the
+// logger ([WithLogger]) and to [WithErrorHandler]. [Store.Close] cancels them and
+// waits, so no goroutine outlives the store.
+//
 // # Results belong to the caller
 //
 // Every read returns copies: a T value, with attributes that hold references
