@@ -2,7 +2,6 @@ package store
 
 import (
 	"reflect"
-	"unsafe"
 
 	"github.com/larder-go/larder/model"
 )
@@ -104,5 +103,3 @@ func (s *Store) PeekIdentifier(typ, id string) (Identifier, bool) {
 	}
 	return r.identifier(), true
 }
-
-var _ unsafe.Pointer

@@ -167,7 +167,6 @@ func (s *Store) Normalize(typ string, raw []byte) (*jsonapi.Document, error) {
 	}
 	switch n := s.SerializerFor(typ).(type) {
 	case nil:
-		var r jsonapi.Resource
 		d, err := jsonapi.Decode(append(append([]byte(`{"data":`), raw...), '}'))
 		if err != nil {
 			return nil, &DocumentError{Err: err}
@@ -175,8 +174,7 @@ func (s *Store) Normalize(typ string, raw []byte) (*jsonapi.Document, error) {
 		if d.Shape != jsonapi.One {
 			return nil, &DocumentError{Pointer: "/data", Err: fmt.Errorf("%w: want one resource", ErrShape)}
 		}
-		r = d.Data[0]
-		return &jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{r}}, nil
+		return &jsonapi.Document{Shape: jsonapi.One, Data: d.Data}, nil
 	case ResourceNormalizer:
 		return n.Normalize(s, m, raw)
 	default:

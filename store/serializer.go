@@ -5,8 +5,6 @@ import (
 	"github.com/larder-go/larder/model"
 )
 
-var _ = model.Model{}
-
 // A Serializer turns backend payloads into normalized JSON:API documents: member
 // names as the models declare them, type names as registered. It must be safe
 // for concurrent use by multiple goroutines. The store passes itself so a
