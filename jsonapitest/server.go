@@ -402,11 +402,7 @@ func (s *Server) update(w http.ResponseWriter, req *http.Request, typ, id string
 		writeError(w, http.StatusNotFound, "Not Found", fmt.Sprintf("no %s with id %s", typ, id), "")
 		return
 	}
-	next := *cur
-	next.Attributes = maps.Clone(cur.Attributes)
-	if next.Attributes == nil {
-		next.Attributes = map[string]json.RawMessage{}
-	}
+	next := withOwnAttributes(cur)
 	maps.Copy(next.Attributes, r.Attributes)
 	if len(r.Relationships) > 0 {
 		next.Relationships = maps.Clone(cur.Relationships)
@@ -441,11 +437,7 @@ func (s *Server) action(w http.ResponseWriter, typ, id, name string) {
 		writeError(w, http.StatusNotFound, "Not Found", fmt.Sprintf("no action %s on %s %s", name, typ, id), "")
 		return
 	}
-	next := *cur
-	next.Attributes = maps.Clone(cur.Attributes)
-	if next.Attributes == nil {
-		next.Attributes = map[string]json.RawMessage{}
-	}
+	next := withOwnAttributes(cur)
 	if e := act(&next); e != nil {
 		s.mu.Unlock()
 		writeDoc(w, http.StatusUnprocessableEntity, &jsonapi.Document{Errors: []jsonapi.ErrorObject{*e}})
@@ -454,6 +446,17 @@ func (s *Server) action(w http.ResponseWriter, typ, id, name string) {
 	s.putLocked(&next)
 	s.mu.Unlock()
 	writeDoc(w, http.StatusOK, &jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{next}})
+}
+
+// withOwnAttributes copies a resource with an attribute map of its own, so the
+// copy can change without touching the stored resource.
+func withOwnAttributes(cur *jsonapi.Resource) jsonapi.Resource {
+	next := *cur
+	next.Attributes = maps.Clone(cur.Attributes)
+	if next.Attributes == nil {
+		next.Attributes = map[string]json.RawMessage{}
+	}
+	return next
 }
 
 func writeDoc(w http.ResponseWriter, status int, doc *jsonapi.Document) {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"sync"
 
 	"github.com/larder-go/larder/jsonapi"
 	"github.com/larder-go/larder/model"
@@ -25,16 +24,10 @@ type JSONAPI struct {
 	// types after key mapping (Ember's per-type normalize).
 	NormalizeResource func(m *model.Model, r *jsonapi.Resource) error
 
-	once sync.Once
-	mp   *mapper
+	lazy lazyMapper
 }
 
-func (j *JSONAPI) mapper() *mapper {
-	j.once.Do(func() {
-		j.mp = &mapper{keys: &j.Keys, attrDef: model.Dasherize, relDef: model.Dasherize, modelDef: singularDashed}
-	})
-	return j.mp
-}
+func (j *JSONAPI) mapper() *mapper { return j.lazy.get(&j.Keys, model.Dasherize) }
 
 // NormalizeResponse implements store.Serializer.
 func (j *JSONAPI) NormalizeResponse(s *store.Store, _ *store.Request, body []byte) (*jsonapi.Document, error) {

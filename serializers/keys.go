@@ -76,6 +76,19 @@ func (mp *mapper) members(m *model.Model) *memberMap {
 	return v.(*memberMap)
 }
 
+// lazyMapper builds a serializer's mapper on first use, after its hooks are set.
+type lazyMapper struct {
+	once sync.Once
+	mp   *mapper
+}
+
+func (l *lazyMapper) get(keys *Keys, memberDefault func(string) string) *mapper {
+	l.once.Do(func() {
+		l.mp = &mapper{keys: keys, attrDef: memberDefault, relDef: memberDefault, modelDef: singularDashed}
+	})
+	return l.mp
+}
+
 func identity(s string) string { return s }
 
 func singularDashed(s string) string { return model.Singularize(model.Dasherize(s)) }

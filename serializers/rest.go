@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/larder-go/larder/jsonapi"
 	"github.com/larder-go/larder/model"
@@ -40,16 +39,10 @@ type REST struct {
 	// before key mapping (Ember's per-type normalize hook).
 	NormalizeHash func(m *model.Model, hash map[string]json.RawMessage) error
 
-	once sync.Once
-	mp   *mapper
+	lazy lazyMapper
 }
 
-func (r *REST) mapper() *mapper {
-	r.once.Do(func() {
-		r.mp = &mapper{keys: &r.Keys, attrDef: identity, relDef: identity, modelDef: singularDashed}
-	})
-	return r.mp
-}
+func (r *REST) mapper() *mapper { return r.lazy.get(&r.Keys, identity) }
 
 // single reports whether a response to req has one primary record.
 func single(req *store.Request) bool {
@@ -371,16 +364,10 @@ type JSON struct {
 	PrimaryKey    string
 	NormalizeHash func(m *model.Model, hash map[string]json.RawMessage) error
 
-	once sync.Once
-	mp   *mapper
+	lazy lazyMapper
 }
 
-func (j *JSON) mapper() *mapper {
-	j.once.Do(func() {
-		j.mp = &mapper{keys: &j.Keys, attrDef: identity, relDef: identity, modelDef: singularDashed}
-	})
-	return j.mp
-}
+func (j *JSON) mapper() *mapper { return j.lazy.get(&j.Keys, identity) }
 
 func (j *JSON) normalizeHash(s *store.Store, m *model.Model, raw []byte) (jsonapi.Resource, error) {
 	return normalizeHash(j.mapper(), j.PrimaryKey, j.NormalizeHash, m, raw)

@@ -24,15 +24,11 @@ func (b *background) init(limit int) {
 // goLimited runs f in a new goroutine once one of the limited slots is free. It
 // reports false when the store is closed and f will not run.
 func (b *background) goLimited(f func(ctx context.Context)) bool {
-	b.mu.Lock()
-	if b.stopped {
-		b.mu.Unlock()
+	if !b.enter() {
 		return false
 	}
-	b.wg.Add(1)
-	b.mu.Unlock()
 	go func() {
-		defer b.wg.Done()
+		defer b.leave()
 		select {
 		case b.sem <- struct{}{}:
 		case <-b.ctx.Done():

@@ -134,7 +134,7 @@ func FindRecord[T any](ctx context.Context, s *Store, id string, opts ...FindOpt
 		if st := r.state.Load(); st.loaded() {
 			reload, background, preload := reloadFlags(opts)
 			if !preload && !mustReload(tc, id, reload) {
-				if background == yes || (background == unset && tc.policy.ShouldBackgroundReloadRecord(tc.model.Name, id)) {
+				if wantsBackground(tc, id, background) {
 					s.backgroundFind(tc, id, buildOptions(opts))
 				}
 				if st.value != nil {
@@ -180,7 +180,7 @@ func findRecord[T any](ctx context.Context, s *Store, tc *typeCache, id string, 
 	}
 	if r := tc.get(id); r != nil {
 		if st := r.state.Load(); st.loaded() && !mustReload(tc, id, o.reload) {
-			if o.background == yes || (o.background == unset && tc.policy.ShouldBackgroundReloadRecord(tc.model.Name, id)) {
+			if wantsBackground(tc, id, o.background) {
 				s.backgroundFind(tc, id, o)
 			}
 			return copyOut[T](tc.model, st), nil
@@ -191,6 +191,11 @@ func findRecord[T any](ctx context.Context, s *Store, tc *typeCache, id string, 
 		return out, err
 	}
 	return copyOut[T](tc.model, r.state.Load()), nil
+}
+
+// wantsBackground reports whether a cache hit is refreshed in the background.
+func wantsBackground(tc *typeCache, id string, background tristate) bool {
+	return background == yes || (background == unset && tc.policy.ShouldBackgroundReloadRecord(tc.model.Name, id))
 }
 
 // mustReload reports whether a loaded record needs a blocking fetch.
@@ -223,10 +228,7 @@ func (s *Store) loadRecord(ctx context.Context, tc *typeCache, id string, o find
 			return nil, &AdapterError{Op: OpFindRecord, Type: tc.model.Name, ID: id, Err: ErrClosed}
 		}
 		defer s.bg.leave()
-		// The request outlives any one caller: it ends with the store, not with ctx.
-		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		stop := context.AfterFunc(s.bg.ctx, cancel)
-		defer stop()
+		fctx, cancel := s.detach(ctx)
 		defer cancel()
 		return s.fetchRecord(fctx, tc, id, o)
 	})
@@ -239,6 +241,14 @@ func (s *Store) loadRecord(ctx context.Context, tc *typeCache, id string, o find
 	case <-ctx.Done():
 		return nil, transportError(ctx, &Request{Op: OpFindRecord, Type: tc.model.Name, ID: id}, ctx.Err())
 	}
+}
+
+// detach returns a context for a shared request: it keeps ctx's values but
+// outlives any one caller, ending with the store instead.
+func (s *Store) detach(ctx context.Context) (context.Context, context.CancelFunc) {
+	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(s.bg.ctx, cancel)
+	return fctx, func() { stop(); cancel() }
 }
 
 // fetchRecord sends one findRecord request (or joins a coalesced findMany) and

@@ -268,13 +268,7 @@ func (tx *txn) lookup(tc *typeCache, id, lid string) *record {
 func (tx *txn) create(tc *typeCache, id, lid string) *record {
 	r := &record{model: tc.model, lid: lid}
 	if id != "" {
-		if tx.added == nil {
-			tx.added = map[*typeCache]map[string]*record{}
-		}
-		if tx.added[tc] == nil {
-			tx.added[tc] = map[string]*record{}
-		}
-		tx.added[tc][id] = r
+		tx.addID(tc, id, r)
 	}
 	if lid != "" {
 		tx.addLID(tc, lid, r)
@@ -282,14 +276,20 @@ func (tx *txn) create(tc *typeCache, id, lid string) *record {
 	return r
 }
 
-func (tx *txn) addLID(tc *typeCache, lid string, r *record) {
-	if tx.lids == nil {
-		tx.lids = map[*typeCache]map[string]*record{}
+// addID records a record under an id, to be published at commit.
+func (tx *txn) addID(tc *typeCache, id string, r *record) { addTo(&tx.added, tc, id, r) }
+
+// addLID records a record under a lid, to be published at commit.
+func (tx *txn) addLID(tc *typeCache, lid string, r *record) { addTo(&tx.lids, tc, lid, r) }
+
+func addTo(m *map[*typeCache]map[string]*record, tc *typeCache, key string, r *record) {
+	if *m == nil {
+		*m = map[*typeCache]map[string]*record{}
 	}
-	if tx.lids[tc] == nil {
-		tx.lids[tc] = map[string]*record{}
+	if (*m)[tc] == nil {
+		(*m)[tc] = map[string]*record{}
 	}
-	tx.lids[tc][lid] = r
+	(*m)[tc][key] = r
 }
 
 // store publishes a record's new state and keeps live arrays in step.
@@ -319,13 +319,7 @@ func (tx *txn) apply(p *prepared) *record {
 		r = tx.create(tc, p.id, p.lid)
 	} else if p.id != "" && r.state.Load() != nil && r.state.Load().id == "" {
 		// A new record whose server id arrives with its lid echoed.
-		if tx.added == nil {
-			tx.added = map[*typeCache]map[string]*record{}
-		}
-		if tx.added[tc] == nil {
-			tx.added[tc] = map[string]*record{}
-		}
-		tx.added[tc][p.id] = r
+		tx.addID(tc, p.id, r)
 	}
 	old := r.state.Load()
 	m := tc.model

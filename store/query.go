@@ -62,9 +62,7 @@ func (s *Store) loadAll(ctx context.Context, tc *typeCache, o findOptions) error
 		defer s.bg.leave()
 		tc.updating.Add(1)
 		defer tc.updating.Add(-1)
-		fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-		stop := context.AfterFunc(s.bg.ctx, cancel)
-		defer stop()
+		fctx, cancel := s.detach(ctx)
 		defer cancel()
 		doc, err := s.fetch(fctx, &Request{Op: OpFindAll, Type: typ, Model: tc.model, Include: o.include, AdapterOptions: o.adapterOptions})
 		if err != nil {
