@@ -146,7 +146,7 @@ func TestResponseLimit(t *testing.T) {
 }
 
 // newStore builds a store over the JSON:API adapter and serializer.
-func newStore(t *testing.T, host string, client *http.Client) *store.Store {
+func newStore(t *testing.T, host string, client *http.Client) *store.Cache {
 	t.Helper()
 	s, err := store.New(&adapters.JSONAPI{Config: adapters.Config{Host: host, Client: client}}, &serializers.JSONAPI{},
 		store.WithModels(fixture.Models()...))

@@ -30,7 +30,7 @@ type JSONAPI struct {
 func (j *JSONAPI) mapper() *mapper { return j.lazy.get(&j.Keys, model.Dasherize) }
 
 // NormalizeResponse implements store.Serializer.
-func (j *JSONAPI) NormalizeResponse(s *store.Store, _ *store.Request, body []byte) (*jsonapi.Document, error) {
+func (j *JSONAPI) NormalizeResponse(s *store.Cache, _ *store.Request, body []byte) (*jsonapi.Document, error) {
 	doc, err := jsonapi.Decode(body)
 	if err != nil {
 		return nil, &store.DocumentError{Err: err}
@@ -40,12 +40,12 @@ func (j *JSONAPI) NormalizeResponse(s *store.Store, _ *store.Request, body []byt
 
 // NormalizePayload implements store.PayloadNormalizer: the document is
 // normalized as it is.
-func (j *JSONAPI) NormalizePayload(s *store.Store, _ string, body []byte) (*jsonapi.Document, error) {
+func (j *JSONAPI) NormalizePayload(s *store.Cache, _ string, body []byte) (*jsonapi.Document, error) {
 	return j.NormalizeResponse(s, nil, body)
 }
 
 // Normalize implements store.ResourceNormalizer: raw is one resource object.
-func (j *JSONAPI) Normalize(s *store.Store, m *model.Model, raw []byte) (*jsonapi.Document, error) {
+func (j *JSONAPI) Normalize(s *store.Cache, m *model.Model, raw []byte) (*jsonapi.Document, error) {
 	doc, err := jsonapi.Decode(append(append([]byte(`{"data":`), raw...), '}'))
 	if err != nil {
 		return nil, &store.DocumentError{Err: err}
@@ -59,7 +59,7 @@ func (j *JSONAPI) Normalize(s *store.Store, m *model.Model, raw []byte) (*jsonap
 	return j.normalizeDocument(s, doc)
 }
 
-func (j *JSONAPI) normalizeDocument(s *store.Store, doc *jsonapi.Document) (*jsonapi.Document, error) {
+func (j *JSONAPI) normalizeDocument(s *store.Cache, doc *jsonapi.Document) (*jsonapi.Document, error) {
 	for i := range doc.Data {
 		ok, err := j.normalizeWithOwn(s, &doc.Data[i])
 		if err != nil {
@@ -90,7 +90,7 @@ func (j *JSONAPI) normalizeDocument(s *store.Store, doc *jsonapi.Document) (*jso
 
 // normalizeWithOwn normalizes r with its own type's serializer when that is a
 // JSONAPI serializer, else with j. It reports false for an unknown type.
-func (j *JSONAPI) normalizeWithOwn(s *store.Store, r *jsonapi.Resource) (bool, error) {
+func (j *JSONAPI) normalizeWithOwn(s *store.Cache, r *jsonapi.Resource) (bool, error) {
 	name := j.mapper().modelName(r.Type)
 	m, err := s.ModelFor(name)
 	if err != nil {

@@ -58,7 +58,7 @@ func single(req *store.Request) bool {
 }
 
 // NormalizeResponse implements store.Serializer.
-func (r *REST) NormalizeResponse(s *store.Store, req *store.Request, body []byte) (*jsonapi.Document, error) {
+func (r *REST) NormalizeResponse(s *store.Cache, req *store.Request, body []byte) (*jsonapi.Document, error) {
 	var primaryType string
 	if req != nil {
 		primaryType = req.Type
@@ -68,12 +68,12 @@ func (r *REST) NormalizeResponse(s *store.Store, req *store.Request, body []byte
 
 // NormalizePayload implements store.PayloadNormalizer: every root's records are
 // pushed as data, as Ember Data's REST pushPayload.
-func (r *REST) NormalizePayload(s *store.Store, _ string, body []byte) (*jsonapi.Document, error) {
+func (r *REST) NormalizePayload(s *store.Cache, _ string, body []byte) (*jsonapi.Document, error) {
 	return r.normalizeRoots(s, nil, "", body, true)
 }
 
 // Normalize implements store.ResourceNormalizer: raw is one hash of model m.
-func (r *REST) Normalize(s *store.Store, m *model.Model, raw []byte) (*jsonapi.Document, error) {
+func (r *REST) Normalize(s *store.Cache, m *model.Model, raw []byte) (*jsonapi.Document, error) {
 	res, err := normalizeOwn(s, r, m, raw)
 	if err != nil {
 		return nil, err
@@ -81,7 +81,7 @@ func (r *REST) Normalize(s *store.Store, m *model.Model, raw []byte) (*jsonapi.D
 	return &jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{res}}, nil
 }
 
-func (r *REST) normalizeRoots(s *store.Store, req *store.Request, primaryType string, body []byte, allData bool) (*jsonapi.Document, error) {
+func (r *REST) normalizeRoots(s *store.Cache, req *store.Request, primaryType string, body []byte, allData bool) (*jsonapi.Document, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(body, &top); err != nil {
 		return nil, &store.DocumentError{Err: fmt.Errorf("%w: %w", jsonapi.ErrSyntax, err)}
@@ -194,19 +194,19 @@ func splitHashes(raw json.RawMessage) ([]json.RawMessage, error) {
 
 // hashNormalizer is implemented by the REST and JSON serializers.
 type hashNormalizer interface {
-	normalizeHash(s *store.Store, m *model.Model, raw []byte) (jsonapi.Resource, error)
+	normalizeHash(s *store.Cache, m *model.Model, raw []byte) (jsonapi.Resource, error)
 }
 
 // normalizeOwn normalizes a hash with its type's own serializer when that reads
 // hashes, else with def.
-func normalizeOwn(s *store.Store, def hashNormalizer, m *model.Model, raw []byte) (jsonapi.Resource, error) {
+func normalizeOwn(s *store.Cache, def hashNormalizer, m *model.Model, raw []byte) (jsonapi.Resource, error) {
 	if own, ok := s.SerializerFor(m.Name).(hashNormalizer); ok {
 		return own.normalizeHash(s, m, raw)
 	}
 	return def.normalizeHash(s, m, raw)
 }
 
-func (r *REST) normalizeHash(s *store.Store, m *model.Model, raw []byte) (jsonapi.Resource, error) {
+func (r *REST) normalizeHash(s *store.Cache, m *model.Model, raw []byte) (jsonapi.Resource, error) {
 	return normalizeHash(r.mapper(), r.PrimaryKey, r.NormalizeHash, m, raw)
 }
 
@@ -354,7 +354,7 @@ func scalarID(raw json.RawMessage) (string, error) {
 
 // JSON is Ember Data's JSONSerializer: a payload is one hash, or an array of
 // hashes, of the requested type, with no root key and no side-loading. It
-// cannot normalize whole payloads, so [store.Store.PushPayload] with it is
+// cannot normalize whole payloads, so [store.Cache.PushPayload] with it is
 // store.ErrNotSupported, as Ember Data asserts.
 //
 // The zero value is ready to use. Set the hooks before first use; a JSON is then
@@ -369,12 +369,12 @@ type JSON struct {
 
 func (j *JSON) mapper() *mapper { return j.lazy.get(&j.Keys, identity) }
 
-func (j *JSON) normalizeHash(s *store.Store, m *model.Model, raw []byte) (jsonapi.Resource, error) {
+func (j *JSON) normalizeHash(s *store.Cache, m *model.Model, raw []byte) (jsonapi.Resource, error) {
 	return normalizeHash(j.mapper(), j.PrimaryKey, j.NormalizeHash, m, raw)
 }
 
 // NormalizeResponse implements store.Serializer.
-func (j *JSON) NormalizeResponse(s *store.Store, req *store.Request, body []byte) (*jsonapi.Document, error) {
+func (j *JSON) NormalizeResponse(s *store.Cache, req *store.Request, body []byte) (*jsonapi.Document, error) {
 	if req == nil || req.Model == nil {
 		return nil, &store.DocumentError{Err: fmt.Errorf("%w: the JSON serializer needs the request's model", store.ErrNotSupported)}
 	}
@@ -400,7 +400,7 @@ func (j *JSON) NormalizeResponse(s *store.Store, req *store.Request, body []byte
 }
 
 // Normalize implements store.ResourceNormalizer.
-func (j *JSON) Normalize(s *store.Store, m *model.Model, raw []byte) (*jsonapi.Document, error) {
+func (j *JSON) Normalize(s *store.Cache, m *model.Model, raw []byte) (*jsonapi.Document, error) {
 	res, err := normalizeOwn(s, j, m, raw)
 	if err != nil {
 		return nil, err

@@ -19,7 +19,7 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-func newStore(t *testing.T, sz store.Serializer, opts ...store.Option) *store.Store {
+func newStore(t *testing.T, sz store.Serializer, opts ...store.Option) *store.Cache {
 	t.Helper()
 	s, err := store.New(nil, sz, append([]store.Option{store.WithModels(fixture.Models()...)}, opts...)...)
 	require.NoError(t, err)

@@ -15,7 +15,7 @@ type RecordArray[T any] struct {
 
 // PeekAll returns the live array of model T's records. It never does I/O. It
 // panics if T is not a registered model.
-func PeekAll[T any](s *Store) *RecordArray[T] {
+func PeekAll[T any](s *Cache) *RecordArray[T] {
 	return liveArray[T](mustCacheOf[T](s))
 }
 

@@ -93,11 +93,11 @@ func TestUnloadCompactsIndex(t *testing.T) {
 	assert.True(t, s.HasRecordForID("album", "1"))
 }
 
-func TestView(t *testing.T) {
+func TestTypedStore(t *testing.T) {
 	s := newStore(t)
 	albums := store.For[fixture.Album](s)
 	assert.Equal(t, "album", albums.Type())
-	assert.Same(t, s, albums.Store())
+	assert.Same(t, s, albums.Cache())
 	recs, err := albums.Push(decode(t, bazan))
 	require.NoError(t, err)
 	require.Len(t, recs, 1)

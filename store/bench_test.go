@@ -24,7 +24,7 @@ const (
 
 var benchDoc = fixture.AlbumsDocument(benchAlbums, benchSongs, benchArtists)
 
-func newBenchStore(b *testing.B) *store.Store {
+func newBenchStore(b *testing.B) *store.Cache {
 	s, err := store.New(nil, nil, store.WithModels(fixture.Models()...))
 	require.NoError(b, err)
 	b.Cleanup(func() { s.Close() })
@@ -106,7 +106,7 @@ func BenchmarkPush(b *testing.B) {
 	})
 }
 
-func warmStore(b *testing.B) *store.Store {
+func warmStore(b *testing.B) *store.Cache {
 	s := newBenchStore(b)
 	doc, err := jsonapi.Decode(benchDoc)
 	require.NoError(b, err)

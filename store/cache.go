@@ -15,7 +15,7 @@ import (
 // atomically; new records land in a small "recent" map beside it that is merged
 // into the base map once it grows past about the square root of the total, so
 // inserting is amortized O(sqrt n) and a hit costs one map lookup. Writers are
-// serialized by Store.mu.
+// serialized by Cache.mu.
 
 // A record is one cache entry: one per identifier, for the life of the entry.
 type record struct {
@@ -87,7 +87,7 @@ type typeCache struct {
 	lids     atomic.Pointer[map[string]*record]
 	members  atomic.Pointer[[]*record] // visible records in insertion order
 	array    atomic.Value              // the *RecordArray[T], made on first PeekAll
-	empties  int                       // records in index with no data; guarded by Store.mu
+	empties  int                       // records in index with no data; guarded by Cache.mu
 	updating atomic.Int32              // FindAll requests in flight
 	batch    batcher                   // coalesced finds waiting to be sent
 }
@@ -123,7 +123,7 @@ func (tc *typeCache) get(id string) *record {
 // getLID returns the record with a local id, or nil.
 func (tc *typeCache) getLID(lid string) *record { return (*tc.lids.Load())[lid] }
 
-// insertLocked publishes new records in the id index. The caller holds Store.mu.
+// insertLocked publishes new records in the id index. The caller holds Cache.mu.
 func (tc *typeCache) insertLocked(add map[string]*record) {
 	old := tc.index.Load()
 	total := len(old.base) + len(old.recent) + len(add)
@@ -156,7 +156,7 @@ func (tc *typeCache) insertLocked(add map[string]*record) {
 	tc.index.Store(next)
 }
 
-// insertLIDLocked publishes records by lid. The caller holds Store.mu.
+// insertLIDLocked publishes records by lid. The caller holds Cache.mu.
 func (tc *typeCache) insertLIDLocked(add map[string]*record) {
 	old := *tc.lids.Load()
 	next := make(map[string]*record, len(old)+len(add))

@@ -20,13 +20,13 @@ type batchResult struct {
 	err error
 }
 
-func (s *Store) coalesces(typ string) bool {
+func (s *Cache) coalesces(typ string) bool {
 	b, ok := s.AdapterFor(typ).(BatchAdapter)
 	return ok && b.CoalesceFindRequests(typ)
 }
 
 // batchFind joins (or opens) the type's pending batch and waits for its result.
-func (s *Store) batchFind(ctx context.Context, tc *typeCache, id string) (*record, error) {
+func (s *Cache) batchFind(ctx context.Context, tc *typeCache, id string) (*record, error) {
 	ch := make(chan batchResult, 1)
 	b := &tc.batch
 	b.mu.Lock()
@@ -63,7 +63,7 @@ func (s *Store) batchFind(ctx context.Context, tc *typeCache, id string) (*recor
 
 // flushBatch sends the pending batch: one id as findRecord, several as
 // findMany. Ids missing from a findMany response fail alone, as in Ember Data.
-func (s *Store) flushBatch(ctx context.Context, tc *typeCache, closed error) {
+func (s *Cache) flushBatch(ctx context.Context, tc *typeCache, closed error) {
 	b := &tc.batch
 	b.mu.Lock()
 	waiting := b.waiting

@@ -3,14 +3,14 @@
 //
 // # Models
 //
-// Models are Go structs tagged as package model describes. A [Store] is built
+// Models are Go structs tagged as package model describes. A [Cache] is built
 // with [New] and [WithModels]; New validates every model up front. Typed access
 // goes through package-level generic functions, since Go methods cannot have
 // type parameters:
 //
 //	s, err := store.New(adapter, serializer, store.WithModels(Album{}, Artist{}, Song{}))
 //	a, ok := store.PeekRecord[Album](s, "1")       // cache only, never I/O
-//	albums := store.For[Album](s)                   // a typed view
+//	albums := store.For[Album](s)                   // the typed store of Album
 //	a, ok = albums.Peek("1")
 //
 // # Identity
@@ -22,7 +22,7 @@
 //
 // # Push and peek
 //
-// [Store.Push] and [Push] put a normalized JSON:API document into the cache.
+// [Cache.Push] and [Push] put a normalized JSON:API document into the cache.
 // They follow Ember Data: included resources first, then data; partial updates
 // (omitted attributes and relationships keep their values); undeclared members
 // ignored; a relationship's data, links and meta each replaced only when present.
@@ -31,8 +31,8 @@
 //
 // [PeekRecord] returns loaded records only (Ember's hasRecordForId rules);
 // [PeekAll] returns the live [RecordArray] of a type, the same one each time,
-// which follows later pushes and unloads. [Store.UnloadRecord] and
-// [Store.UnloadAll] drop cached data.
+// which follows later pushes and unloads. [Cache.UnloadRecord] and
+// [Cache.UnloadAll] drop cached data.
 //
 // # Loading
 //
@@ -43,8 +43,8 @@
 // and waits; a loaded record is returned at once and, by default, refreshed in
 // the background ([Reload], [BackgroundReload] and an adapter's [ReloadPolicy]
 // change that). FindAll merges into the live array and never replaces it. Query
-// and QueryRecord always send a request. [Store.PushPayload] and
-// [Store.Normalize] run a serializer's key mapping; [Store.Execute] sends a
+// and QueryRecord always send a request. [Cache.PushPayload] and
+// [Cache.Normalize] run a serializer's key mapping; [Cache.Execute] sends a
 // request of the program's own and pushes the answer.
 //
 // Concurrent finds of one record share one request (singleflight); a caller
@@ -52,11 +52,11 @@
 // one type within [WithCoalesceWindow] (1ms by default: Go has no run loop) become
 // one findMany request, and ids missing from its response fail alone. A failed
 // first load leaves no record; a failed reload keeps it and records the error
-// ([Store.StateOf]).
+// ([Cache.StateOf]).
 //
 // Background reloads run in goroutines the store owns, at most
 // [WithMaxBackground] at once, one per record at a time; their errors go to the
-// logger ([WithLogger]) and to [WithErrorHandler]. [Store.Close] cancels them and
+// logger ([WithLogger]) and to [WithErrorHandler]. [Cache.Close] cancels them and
 // waits, so no goroutine outlives the store.
 //
 // # Results belong to the caller
@@ -69,13 +69,13 @@
 //
 // # Concurrency
 //
-// A Store is safe for concurrent use by multiple goroutines. Readers never lock:
+// A Cache is safe for concurrent use by multiple goroutines. Readers never lock:
 // each record's state is an immutable value behind an atomic pointer, and the id
 // index is an immutable map published atomically. Writers (pushes, unloads) are
 // serialized by one mutex, and each record's new state is published whole, so a
 // reader never sees half an update of a record. A push that touches several
 // records publishes them one by one, in document order (included first); a
-// reader may see some of a push before the rest. [Store.Changed] returns a
+// reader may see some of a push before the rest. [Cache.Changed] returns a
 // channel closed at the next commit.
 //
 // # Errors

@@ -8,7 +8,7 @@ import (
 	"github.com/larder-go/larder/store"
 )
 
-func ExampleStore_Push() {
+func ExampleCache_Push() {
 	s, err := store.New(nil, nil, store.WithModels(fixture.Album{}, fixture.Artist{}, fixture.Song{}))
 	if err != nil {
 		panic(err)

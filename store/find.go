@@ -122,8 +122,8 @@ func (defaultPolicy) ShouldBackgroundReloadAll(string, int) bool       { return 
 // fail alone with ErrNotFound.
 //
 // A failed first load leaves no record, so the id can be found again; a failed
-// reload keeps the record and records the error (see [Store.StateOf]).
-func FindRecord[T any](ctx context.Context, s *Store, id string, opts ...FindOption) (out T, err error) {
+// reload keeps the record and records the error (see [Cache.StateOf]).
+func FindRecord[T any](ctx context.Context, s *Cache, id string, opts ...FindOption) (out T, err error) {
 	tc, ok := cacheOf[T](s)
 	if !ok {
 		return out, unknownModel[T]()
@@ -165,7 +165,7 @@ func reloadFlags(opts []FindOption) (reload, background tristate, preload bool) 
 	return reload, background, preload
 }
 
-func findRecord[T any](ctx context.Context, s *Store, tc *typeCache, id string, opts []FindOption) (out T, err error) {
+func findRecord[T any](ctx context.Context, s *Cache, tc *typeCache, id string, opts []FindOption) (out T, err error) {
 	if id == "" {
 		return out, &AdapterError{Op: OpFindRecord, Type: tc.model.Name, Err: ErrMissingID}
 	}
@@ -217,7 +217,7 @@ func findKey(typ, id string, include []string) string {
 // loadRecord fetches a record and waits for it. Concurrent loads of one record
 // with the same includes share one request, except a forced reload of a loaded
 // record, which Ember Data never matches against a request in flight.
-func (s *Store) loadRecord(ctx context.Context, tc *typeCache, id string, o findOptions) (*record, error) {
+func (s *Cache) loadRecord(ctx context.Context, tc *typeCache, id string, o findOptions) (*record, error) {
 	if o.reload == yes {
 		if r := tc.get(id); r != nil && r.state.Load().loaded() {
 			return s.fetchRecord(ctx, tc, id, o)
@@ -245,7 +245,7 @@ func (s *Store) loadRecord(ctx context.Context, tc *typeCache, id string, o find
 
 // detach returns a context for a shared request: it keeps ctx's values but
 // outlives any one caller, ending with the store instead.
-func (s *Store) detach(ctx context.Context) (context.Context, context.CancelFunc) {
+func (s *Cache) detach(ctx context.Context) (context.Context, context.CancelFunc) {
 	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	stop := context.AfterFunc(s.bg.ctx, cancel)
 	return fctx, func() { stop(); cancel() }
@@ -253,7 +253,7 @@ func (s *Store) detach(ctx context.Context) (context.Context, context.CancelFunc
 
 // fetchRecord sends one findRecord request (or joins a coalesced findMany) and
 // pushes the answer.
-func (s *Store) fetchRecord(ctx context.Context, tc *typeCache, id string, o findOptions) (*record, error) {
+func (s *Cache) fetchRecord(ctx context.Context, tc *typeCache, id string, o findOptions) (*record, error) {
 	if len(o.include) == 0 && o.adapterOptions == nil && s.coalesces(tc.model.Name) {
 		return s.batchFind(ctx, tc, id)
 	}
@@ -273,7 +273,7 @@ func (s *Store) fetchRecord(ctx context.Context, tc *typeCache, id string, o fin
 // pushFound pushes a findRecord response. As in Ember Data, a response for
 // another id is put on the requested one (with a warning), and a response with
 // no primary data is an error.
-func (s *Store) pushFound(tc *typeCache, id string, doc *jsonapi.Document) (*record, error) {
+func (s *Cache) pushFound(tc *typeCache, id string, doc *jsonapi.Document) (*record, error) {
 	switch {
 	case doc.Shape == jsonapi.Many && len(doc.Data) == 1:
 	case doc.Shape != jsonapi.One:
@@ -297,7 +297,7 @@ func (s *Store) pushFound(tc *typeCache, id string, doc *jsonapi.Document) (*rec
 
 // recordFailure keeps a failed reload's error on a loaded record. A failed
 // first load leaves nothing behind.
-func (s *Store) recordFailure(tc *typeCache, id string, err error) {
+func (s *Cache) recordFailure(tc *typeCache, id string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	r := tc.get(id)
@@ -315,7 +315,7 @@ func (s *Store) recordFailure(tc *typeCache, id string, err error) {
 
 // backgroundFind refreshes a record in a store-owned goroutine, unless a refresh
 // of it is already under way. Its errors go to the logger and error handler.
-func (s *Store) backgroundFind(tc *typeCache, id string, o findOptions) {
+func (s *Cache) backgroundFind(tc *typeCache, id string, o findOptions) {
 	key := findKey(tc.model.Name, id, o.include)
 	if _, busy := s.bgPending.LoadOrStore(key, struct{}{}); busy {
 		return
@@ -333,7 +333,7 @@ func (s *Store) backgroundFind(tc *typeCache, id string, o findOptions) {
 }
 
 // reportBackground hands a background error to the program.
-func (s *Store) reportBackground(err error) {
+func (s *Cache) reportBackground(err error) {
 	s.opts.logger.Error("store: background reload failed", "err", err)
 	if s.opts.onError != nil {
 		s.opts.onError(err)
@@ -341,7 +341,7 @@ func (s *Store) reportBackground(err error) {
 }
 
 // preload pushes option values into a record as remote data.
-func (s *Store) preload(tc *typeCache, id string, values map[string]any) error {
+func (s *Cache) preload(tc *typeCache, id string, values map[string]any) error {
 	m := tc.model
 	res := jsonapi.Resource{Type: m.Name, ID: id, Attributes: map[string]json.RawMessage{}, Relationships: map[string]*jsonapi.Relationship{}}
 	for k, v := range values {
@@ -381,9 +381,9 @@ func (s *Store) preload(tc *typeCache, id string, values map[string]any) error {
 	return err
 }
 
-// View methods that load.
+// Store methods that load.
 
 // Find is [FindRecord] for T.
-func (v View[T]) Find(ctx context.Context, id string, opts ...FindOption) (T, error) {
+func (v Store[T]) Find(ctx context.Context, id string, opts ...FindOption) (T, error) {
 	return FindRecord[T](ctx, v.s, id, opts...)
 }

@@ -123,7 +123,7 @@ func (p policyAdapter) ShouldBackgroundReloadRecord(string, string) bool { retur
 func (p policyAdapter) ShouldReloadAll(string, int) bool                 { return p.policy.reloadAll }
 func (p policyAdapter) ShouldBackgroundReloadAll(string, int) bool       { return p.policy.backgroundAll }
 
-func storeOver(t *testing.T, a store.Adapter, opts ...store.Option) *store.Store {
+func storeOver(t *testing.T, a store.Adapter, opts ...store.Option) *store.Cache {
 	t.Helper()
 	s, err := store.New(a, nil, append([]store.Option{store.WithModels(fixture.Models()...)}, opts...)...)
 	require.NoError(t, err)
@@ -586,7 +586,7 @@ func TestTransportErrors(t *testing.T) {
 	assert.ErrorIs(t, err, store.ErrAdapter)
 }
 
-func TestViewLoads(t *testing.T) {
+func TestTypedStoreLoads(t *testing.T) {
 	f := newFake()
 	f.put("album", "1", `{"title":"a"}`)
 	s := storeOver(t, f)

@@ -28,8 +28,8 @@ type notifier struct {
 	ch      atomic.Pointer[chan struct{}]
 }
 
-// announce is called by writers with Store.mu held, after publishing.
-func (s *Store) announce(changes []Change) {
+// announce is called by writers with Cache.mu held, after publishing.
+func (s *Cache) announce(changes []Change) {
 	if len(changes) == 0 {
 		return
 	}
@@ -41,7 +41,7 @@ func (s *Store) announce(changes []Change) {
 
 // Changed returns a channel that is closed at the next commit that changes any
 // record. Take a new channel after each wake-up.
-func (s *Store) Changed() <-chan struct{} {
+func (s *Cache) Changed() <-chan struct{} {
 	for {
 		if p := s.note.ch.Load(); p != nil {
 			return *p
@@ -54,4 +54,4 @@ func (s *Store) Changed() <-chan struct{} {
 }
 
 // Version returns a counter that grows with every commit that changes a record.
-func (s *Store) Version() uint64 { return s.note.version.Load() }
+func (s *Cache) Version() uint64 { return s.note.version.Load() }

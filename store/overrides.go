@@ -14,7 +14,7 @@ func WithSerializerFor(typ string, sz Serializer) Option {
 	return optionFunc(func(o *options) { o.serializers[typ] = sz })
 }
 
-func (s *Store) validateOverrides() error {
+func (s *Cache) validateOverrides() error {
 	for typ := range s.opts.adapters {
 		if _, ok := s.reg.ByName(typ); !ok {
 			return fmt.Errorf("store: adapter for %w %q", ErrUnknownType, typ)
@@ -30,7 +30,7 @@ func (s *Store) validateOverrides() error {
 
 // AdapterFor returns the adapter for a type: the type's own, then the store's.
 // It returns nil when there is none.
-func (s *Store) AdapterFor(typ string) Adapter {
+func (s *Cache) AdapterFor(typ string) Adapter {
 	if a, ok := s.opts.adapters[typ]; ok {
 		return a
 	}
@@ -40,7 +40,7 @@ func (s *Store) AdapterFor(typ string) Adapter {
 // SerializerFor returns the serializer for a type: the type's own, then the
 // store's. It returns nil for the default, which reads bodies as normalized
 // JSON:API documents.
-func (s *Store) SerializerFor(typ string) Serializer {
+func (s *Cache) SerializerFor(typ string) Serializer {
 	if sz, ok := s.opts.serializers[typ]; ok {
 		return sz
 	}

@@ -13,7 +13,7 @@ import (
 // As in Ember Data, only loaded records are returned: a record that is empty,
 // still loading for the first time, or unloaded gives false; a new (unsaved)
 // record counts as loaded. PeekRecord panics if T is not a registered model.
-func PeekRecord[T any](s *Store, id string) (T, bool) {
+func PeekRecord[T any](s *Cache, id string) (T, bool) {
 	return peek[T](mustCacheOf[T](s), id)
 }
 
@@ -81,7 +81,7 @@ func copyOutAny(m *model.Model, st *recordState) any {
 // HasRecordForID reports whether a record of the type with the given id is
 // loaded, as Ember Data's hasRecordForId: true for loaded and new records, false
 // for empty, loading and unloaded ones, and for unknown types.
-func (s *Store) HasRecordForID(typ, id string) bool {
+func (s *Cache) HasRecordForID(typ, id string) bool {
 	tc, err := s.typeCacheFor(typ)
 	if err != nil {
 		return false
@@ -92,7 +92,7 @@ func (s *Store) HasRecordForID(typ, id string) bool {
 
 // PeekIdentifier returns the identifier of the cached record of a type with the
 // given id, whether or not it is loaded, and false when the store has no entry.
-func (s *Store) PeekIdentifier(typ, id string) (Identifier, bool) {
+func (s *Cache) PeekIdentifier(typ, id string) (Identifier, bool) {
 	tc, err := s.typeCacheFor(typ)
 	if err != nil {
 		return Identifier{}, false

@@ -22,7 +22,7 @@ import (
 //
 // The whole document is checked and decoded before anything is applied. On error
 // (a *DocumentError with the JSON pointer at fault) the cache is unchanged.
-func (s *Store) Push(doc *jsonapi.Document) ([]any, error) {
+func (s *Cache) Push(doc *jsonapi.Document) ([]any, error) {
 	recs, err := s.push(doc, nil)
 	if err != nil {
 		return nil, err
@@ -34,10 +34,10 @@ func (s *Store) Push(doc *jsonapi.Document) ([]any, error) {
 	return out, nil
 }
 
-// Push is the typed form of [Store.Push]: every primary resource must be of
+// Push is the typed form of [Cache.Push]: every primary resource must be of
 // model T, which is checked before anything is applied. It returns a copy of
 // each primary record, none for "data": null.
-func Push[T any](s *Store, doc *jsonapi.Document) ([]T, error) {
+func Push[T any](s *Cache, doc *jsonapi.Document) ([]T, error) {
 	tc, ok := cacheOf[T](s)
 	if !ok {
 		return nil, unknownModel[T]()
@@ -76,7 +76,7 @@ type relPatch struct {
 
 // push checks and decodes doc completely, then applies it under the writer
 // lock. want, when set, is the model every primary resource must have.
-func (s *Store) push(doc *jsonapi.Document, want *model.Model) ([]*record, error) {
+func (s *Cache) push(doc *jsonapi.Document, want *model.Model) ([]*record, error) {
 	if doc == nil {
 		return nil, &DocumentError{Err: fmt.Errorf("%w: nil document", jsonapi.ErrInvalid)}
 	}
@@ -125,7 +125,7 @@ func at(err error, prefix string) error {
 }
 
 // prepare decodes one resource into p. It reads the cache only to resolve a lid.
-func (s *Store) prepare(res *jsonapi.Resource, p *prepared, want *model.Model) error {
+func (s *Cache) prepare(res *jsonapi.Resource, p *prepared, want *model.Model) error {
 	m, ok := s.reg.ByName(res.Type)
 	if !ok {
 		return &DocumentError{Pointer: "/type", Err: fmt.Errorf("%w %q", ErrUnknownType, res.Type)}
@@ -234,16 +234,16 @@ func setID(f reflect.Value, id string) error {
 	return nil
 }
 
-// txn is one writer's batch of changes. It is used with Store.mu held.
+// txn is one writer's batch of changes. It is used with Cache.mu held.
 type txn struct {
-	s       *Store
+	s       *Cache
 	added   map[*typeCache]map[string]*record // new records by id, not yet published
 	lids    map[*typeCache]map[string]*record
 	members map[*typeCache][]*record
 	changes []Change
 }
 
-func (s *Store) begin() *txn { return &txn{s: s} }
+func (s *Cache) begin() *txn { return &txn{s: s} }
 
 // lookup finds a record by lid or id, including records added in this txn.
 func (tx *txn) lookup(tc *typeCache, id, lid string) *record {

@@ -27,7 +27,7 @@ type Note struct {
 	Owner relationship.BelongsTo[fixture.Artist] `rel:"owner,inverse=-"`
 }
 
-func newStore(t *testing.T, opts ...store.Option) *store.Store {
+func newStore(t *testing.T, opts ...store.Option) *store.Cache {
 	t.Helper()
 	opts = append([]store.Option{store.WithModels(append(fixture.Models(), Note{})...)}, opts...)
 	s, err := store.New(nil, nil, opts...)
@@ -43,7 +43,7 @@ func decode(t *testing.T, s string) *jsonapi.Document {
 	return doc
 }
 
-func push(t *testing.T, s *store.Store, doc string) []any {
+func push(t *testing.T, s *store.Cache, doc string) []any {
 	t.Helper()
 	recs, err := s.Push(decode(t, doc))
 	require.NoError(t, err)

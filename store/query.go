@@ -22,7 +22,7 @@ import (
 // no longer returns stay (Ember Data's behaviour; UnloadAll first for a clean
 // slate). The array's IsUpdating reports a request in flight. Concurrent calls
 // share one request.
-func FindAll[T any](ctx context.Context, s *Store, opts ...FindOption) (*RecordArray[T], error) {
+func FindAll[T any](ctx context.Context, s *Cache, opts ...FindOption) (*RecordArray[T], error) {
 	tc, ok := cacheOf[T](s)
 	if !ok {
 		return nil, unknownModel[T]()
@@ -53,7 +53,7 @@ func FindAll[T any](ctx context.Context, s *Store, opts ...FindOption) (*RecordA
 
 // loadAll sends one findAll request, shared by concurrent callers, and merges
 // the answer into the cache.
-func (s *Store) loadAll(ctx context.Context, tc *typeCache, o findOptions) error {
+func (s *Cache) loadAll(ctx context.Context, tc *typeCache, o findOptions) error {
 	typ := tc.model.Name
 	ch := s.flight.group.DoChan("all\x00"+findKey(typ, "", o.include), func() (any, error) {
 		if !s.bg.enter() {
@@ -99,7 +99,7 @@ type Collection[T any] struct {
 // Query always sends a request (it never answers from the cache and never
 // shares a request) and returns the records of model T it answered with. Of the
 // options only AdapterOptions and Include reach the adapter.
-func Query[T any](ctx context.Context, s *Store, query url.Values, opts ...FindOption) (*Collection[T], error) {
+func Query[T any](ctx context.Context, s *Cache, query url.Values, opts ...FindOption) (*Collection[T], error) {
 	tc, ok := cacheOf[T](s)
 	if !ok {
 		return nil, unknownModel[T]()
@@ -136,7 +136,7 @@ func cloneValues(v url.Values) url.Values {
 
 // QueryRecord always sends a request and returns the one record of model T it
 // answered with, or nil for "data": null.
-func QueryRecord[T any](ctx context.Context, s *Store, query url.Values, opts ...FindOption) (*T, error) {
+func QueryRecord[T any](ctx context.Context, s *Cache, query url.Values, opts ...FindOption) (*T, error) {
 	tc, ok := cacheOf[T](s)
 	if !ok {
 		return nil, unknownModel[T]()
@@ -239,7 +239,7 @@ type RecordState struct {
 
 // StateOf returns the state of the record of a type with the given id. A record
 // the store does not hold is not loaded.
-func (s *Store) StateOf(typ, id string) RecordState {
+func (s *Cache) StateOf(typ, id string) RecordState {
 	tc, err := s.typeCacheFor(typ)
 	if err != nil {
 		return RecordState{}
@@ -262,16 +262,16 @@ func (s *Store) StateOf(typ, id string) RecordState {
 }
 
 // FindAll is [FindAll] for T.
-func (v View[T]) FindAll(ctx context.Context, opts ...FindOption) (*RecordArray[T], error) {
+func (v Store[T]) FindAll(ctx context.Context, opts ...FindOption) (*RecordArray[T], error) {
 	return FindAll[T](ctx, v.s, opts...)
 }
 
 // Query is [Query] for T.
-func (v View[T]) Query(ctx context.Context, query url.Values, opts ...FindOption) (*Collection[T], error) {
+func (v Store[T]) Query(ctx context.Context, query url.Values, opts ...FindOption) (*Collection[T], error) {
 	return Query[T](ctx, v.s, query, opts...)
 }
 
 // QueryRecord is [QueryRecord] for T.
-func (v View[T]) QueryRecord(ctx context.Context, query url.Values, opts ...FindOption) (*T, error) {
+func (v Store[T]) QueryRecord(ctx context.Context, query url.Values, opts ...FindOption) (*T, error) {
 	return QueryRecord[T](ctx, v.s, query, opts...)
 }

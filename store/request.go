@@ -11,7 +11,7 @@ import (
 
 // fetch sends req through the type's adapter and returns the normalized
 // document. Every failure is an *AdapterError or a *DocumentError.
-func (s *Store) fetch(ctx context.Context, req *Request) (*jsonapi.Document, error) {
+func (s *Cache) fetch(ctx context.Context, req *Request) (*jsonapi.Document, error) {
 	if s.closed.Load() {
 		return nil, &AdapterError{Op: req.Op, Type: req.Type, ID: req.ID, Err: ErrClosed}
 	}
@@ -40,7 +40,7 @@ func (s *Store) fetch(ctx context.Context, req *Request) (*jsonapi.Document, err
 
 // normalizeResponse runs the type's serializer, or decodes the body as a
 // normalized JSON:API document when there is none.
-func (s *Store) normalizeResponse(req *Request, body []byte) (*jsonapi.Document, error) {
+func (s *Cache) normalizeResponse(req *Request, body []byte) (*jsonapi.Document, error) {
 	sz := s.SerializerFor(req.Type)
 	if sz == nil {
 		doc, err := jsonapi.Decode(body)
@@ -63,7 +63,7 @@ func (s *Store) normalizeResponse(req *Request, body []byte) (*jsonapi.Document,
 // responseError builds the error for a failure status. A body holding JSON:API
 // error objects gives them; any other body becomes one error object, as Ember
 // Data's normalizeErrorResponse does.
-func (s *Store) responseError(req *Request, resp *Response) error {
+func (s *Cache) responseError(req *Request, resp *Response) error {
 	e := &AdapterError{Op: req.Op, Type: req.Type, ID: req.ID, Status: resp.Status, Err: errorForStatus(resp.Status)}
 	if len(resp.Body) > 0 {
 		if doc, err := jsonapi.Decode(resp.Body); err == nil && len(doc.Errors) > 0 {
@@ -109,7 +109,7 @@ func transportError(ctx context.Context, req *Request, err error) error {
 // req.Type, normalizes the response with that type's serializer, pushes it, and
 // returns the normalized document. It is how a custom endpoint's answer (an
 // action such as "process-payment") reaches the cache.
-func (s *Store) Execute(ctx context.Context, req *Request) (*jsonapi.Document, error) {
+func (s *Cache) Execute(ctx context.Context, req *Request) (*jsonapi.Document, error) {
 	if req.Op == 0 {
 		req.Op = OpCustom
 	}
@@ -127,7 +127,7 @@ func (s *Store) Execute(ctx context.Context, req *Request) (*jsonapi.Document, e
 // store's own when typ is empty) and pushes it, as Ember Data's pushPayload.
 // Key mapping applies here, unlike Push. A serializer that cannot normalize
 // whole payloads (the JSON serializer) gives ErrNotSupported.
-func (s *Store) PushPayload(typ string, raw []byte) error {
+func (s *Cache) PushPayload(typ string, raw []byte) error {
 	var sz Serializer
 	if typ != "" {
 		if _, err := s.ModelFor(typ); err != nil {
@@ -160,7 +160,7 @@ func (s *Store) PushPayload(typ string, raw []byte) error {
 
 // Normalize turns one raw resource hash of type typ into a normalized document
 // ready for Push, with the type's serializer, as Ember Data's normalize.
-func (s *Store) Normalize(typ string, raw []byte) (*jsonapi.Document, error) {
+func (s *Cache) Normalize(typ string, raw []byte) (*jsonapi.Document, error) {
 	m, err := s.ModelFor(typ)
 	if err != nil {
 		return nil, err

@@ -8,22 +8,22 @@ import (
 // A Serializer turns backend payloads into normalized JSON:API documents: member
 // names as the models declare them, type names as registered. It must be safe
 // for concurrent use by multiple goroutines. The store passes itself so a
-// serializer can find models ([Store.ModelFor]) and the serializer of each type
-// ([Store.SerializerFor]), as Ember's JSON:API serializer normalizes each
+// serializer can find models ([Cache.ModelFor]) and the serializer of each type
+// ([Cache.SerializerFor]), as Ember's JSON:API serializer normalizes each
 // resource with its own type's serializer.
 type Serializer interface {
 	// NormalizeResponse normalizes the body of a successful response to req.
-	NormalizeResponse(s *Store, req *Request, body []byte) (*jsonapi.Document, error)
+	NormalizeResponse(s *Cache, req *Request, body []byte) (*jsonapi.Document, error)
 }
 
-// A PayloadNormalizer normalizes a whole payload for [Store.PushPayload], as
+// A PayloadNormalizer normalizes a whole payload for [Cache.PushPayload], as
 // Ember Data's serializer pushPayload. typ may be empty.
 type PayloadNormalizer interface {
-	NormalizePayload(s *Store, typ string, body []byte) (*jsonapi.Document, error)
+	NormalizePayload(s *Cache, typ string, body []byte) (*jsonapi.Document, error)
 }
 
 // A ResourceNormalizer normalizes one resource hash of model m for
-// [Store.Normalize], as Ember Data's serializer normalize(modelClass, hash).
+// [Cache.Normalize], as Ember Data's serializer normalize(modelClass, hash).
 type ResourceNormalizer interface {
-	Normalize(s *Store, m *model.Model, raw []byte) (*jsonapi.Document, error)
+	Normalize(s *Cache, m *model.Model, raw []byte) (*jsonapi.Document, error)
 }

@@ -12,14 +12,16 @@ import (
 	"github.com/larder-go/larder/model"
 )
 
-// A Store is an identity-mapped cache of records with the adapter and
-// serializer that load and save them.
+// A Cache is the root of a store: the shared, identity-mapped cache of records
+// of every model, with the adapter and serializer that load and save them (Ember
+// Data's Store). Typed code reaches it through package functions such as
+// [FindRecord] and through [Store] views made by [For].
 //
-// A Store is safe for concurrent use by multiple goroutines. Reads (peeks) never
+// A Cache is safe for concurrent use by multiple goroutines. Reads (peeks) never
 // lock and never wait for writers; writes (pushes, unloads) are serialized and
-// each record's new state is published atomically. Every record a Store returns
+// each record's new state is published atomically. Every record a Cache returns
 // is a copy that belongs to the caller.
-type Store struct {
+type Cache struct {
 	reg   *model.Registry
 	types []*typeCache // by model.Index
 
@@ -45,8 +47,8 @@ type Store struct {
 // ErrNoAdapter. serializer may be nil: response bodies are then read as JSON:API
 // documents as they are, which is what a JSON:API backend sends when its member
 // names match the models'.
-func New(adapter Adapter, serializer Serializer, opts ...Option) (*Store, error) {
-	s := &Store{adapter: adapter, serializer: serializer}
+func New(adapter Adapter, serializer Serializer, opts ...Option) (*Cache, error) {
+	s := &Cache{adapter: adapter, serializer: serializer}
 	s.opts = defaultOptions()
 	for _, o := range opts {
 		o.apply(&s.opts)
@@ -74,7 +76,7 @@ func New(adapter Adapter, serializer Serializer, opts ...Option) (*Store, error)
 
 // Close stops the store's background work and waits for it to finish. Calls
 // that need I/O fail with ErrClosed afterwards; the cache stays readable.
-func (s *Store) Close() error {
+func (s *Cache) Close() error {
 	if s.closed.Swap(true) {
 		return nil
 	}
@@ -83,10 +85,10 @@ func (s *Store) Close() error {
 }
 
 // Registry returns the store's model registry.
-func (s *Store) Registry() *model.Registry { return s.reg }
+func (s *Cache) Registry() *model.Registry { return s.reg }
 
 // ModelFor returns the model registered under a type name.
-func (s *Store) ModelFor(typ string) (*model.Model, error) {
+func (s *Cache) ModelFor(typ string) (*model.Model, error) {
 	m, ok := s.reg.ByName(typ)
 	if !ok {
 		return nil, fmt.Errorf("store: %w %q", ErrUnknownType, typ)
@@ -95,7 +97,7 @@ func (s *Store) ModelFor(typ string) (*model.Model, error) {
 }
 
 // typeCacheFor returns the cache of a type name.
-func (s *Store) typeCacheFor(typ string) (*typeCache, error) {
+func (s *Cache) typeCacheFor(typ string) (*typeCache, error) {
 	m, err := s.ModelFor(typ)
 	if err != nil {
 		return nil, err
@@ -104,7 +106,7 @@ func (s *Store) typeCacheFor(typ string) (*typeCache, error) {
 }
 
 // cacheOf returns the cache of model type T, and false when T is not registered.
-func cacheOf[T any](s *Store) (*typeCache, bool) {
+func cacheOf[T any](s *Cache) (*typeCache, bool) {
 	m, ok := s.reg.ByType(reflect.TypeFor[T]())
 	if !ok {
 		return nil, false
@@ -114,7 +116,7 @@ func cacheOf[T any](s *Store) (*typeCache, bool) {
 
 // mustCacheOf is cacheOf for calls with no error result: using a model the store
 // was not built with is a programming error.
-func mustCacheOf[T any](s *Store) *typeCache {
+func mustCacheOf[T any](s *Cache) *typeCache {
 	tc, ok := cacheOf[T](s)
 	if !ok {
 		panic(fmt.Sprintf("store: model %s is not registered (pass it to store.WithModels)", reflect.TypeFor[T]()))
@@ -127,7 +129,7 @@ func unknownModel[T any]() error {
 	return fmt.Errorf("store: %w: model %s is not registered", ErrUnknownType, reflect.TypeFor[T]())
 }
 
-// An Option configures a Store.
+// An Option configures a Cache.
 type Option interface{ apply(*options) }
 
 type optionFunc func(*options)
@@ -212,4 +214,4 @@ func WithCoalesceWindow(d time.Duration) Option {
 }
 
 // Logger returns the store's logger, for adapters and serializers to warn on.
-func (s *Store) Logger() *slog.Logger { return s.opts.logger }
+func (s *Cache) Logger() *slog.Logger { return s.opts.logger }

@@ -7,7 +7,7 @@ import "fmt"
 // unloadRecord moves a record to "empty". Unloading a record the store does not
 // hold does nothing. The identifier's memory is reclaimed once enough of a
 // type's records are unloaded.
-func (s *Store) UnloadRecord(typ, id string) error {
+func (s *Cache) UnloadRecord(typ, id string) error {
 	tc, err := s.typeCacheFor(typ)
 	if err != nil {
 		return err
@@ -36,7 +36,7 @@ func (tx *txn) unload(r *record) {
 
 // UnloadAll unloads every record of the given types, or of every type when none
 // is given. An unknown type is an error and unloads nothing.
-func (s *Store) UnloadAll(types ...string) error {
+func (s *Cache) UnloadAll(types ...string) error {
 	tcs := s.types
 	if len(types) > 0 {
 		tcs = make([]*typeCache, 0, len(types))

@@ -63,7 +63,7 @@ func run(ctx context.Context, w io.Writer, server string) error {
 
 // loading is the seed story of finding: a miss, a hit, a background reload,
 // FindAll and Query.
-func loading(ctx context.Context, w io.Writer, s *store.Store, embedded *jsonapitest.Server) error {
+func loading(ctx context.Context, w io.Writer, s *store.Cache, embedded *jsonapitest.Server) error {
 	fmt.Fprintln(w, "== loading: FindRecord miss, then hit, then a background reload")
 	start := time.Now()
 	a, err := store.FindRecord[fixture.Album](ctx, s, "1", store.Include("artist"))
@@ -140,7 +140,7 @@ func restPayload(w io.Writer) error {
 
 // customEndpoint is the seed story of an action endpoint whose response is
 // pushed into the store.
-func customEndpoint(ctx context.Context, w io.Writer, s *store.Store) error {
+func customEndpoint(ctx context.Context, w io.Writer, s *store.Cache) error {
 	fmt.Fprintln(w, "== custom endpoint: POST /payments/1/process-payment")
 	if _, err := s.Execute(ctx, &store.Request{Type: "payment", ID: "1", Method: "POST", URL: "process-payment"}); err != nil {
 		return err

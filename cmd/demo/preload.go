@@ -32,7 +32,7 @@ const preloadDocument = `{
 }`
 
 // preload pushes the two seed albums and reads them back typed.
-func preload(w io.Writer, s *store.Store) error {
+func preload(w io.Writer, s *store.Cache) error {
 	fmt.Fprintln(w, "== preload: Push at start-up, then PeekRecord / PeekAll")
 	doc, err := jsonapi.Decode([]byte(preloadDocument))
 	if err != nil {

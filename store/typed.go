@@ -1,0 +1,42 @@
+package store
+
+import "github.com/larder-go/larder/jsonapi"
+
+// A Store is the typed store of one model: it binds model T to the shared
+// [Cache], so code can say albums.Find(ctx, "1") rather than
+// store.FindRecord[Album](ctx, c, "1"). Every Store of a Cache reads and writes
+// the same records. A Store is a small value, safe for concurrent use; make one
+// with [For] and keep it.
+type Store[T any] struct {
+	s  *Cache
+	tc *typeCache
+}
+
+// For returns the typed store of model T over the cache s. It panics if T is not registered.
+func For[T any](s *Cache) Store[T] {
+	return Store[T]{s: s, tc: mustCacheOf[T](s)}
+}
+
+// Type returns the model's type name.
+func (v Store[T]) Type() string { return v.tc.model.Name }
+
+// Cache returns the shared cache the Store reads and writes.
+func (v Store[T]) Cache() *Cache { return v.s }
+
+// Peek is [PeekRecord] for T.
+func (v Store[T]) Peek(id string) (T, bool) { return peek[T](v.tc, id) }
+
+// PeekAll is [PeekAll] for T.
+func (v Store[T]) PeekAll() *RecordArray[T] { return liveArray[T](v.tc) }
+
+// Has is [Cache.HasRecordForID] for T.
+func (v Store[T]) Has(id string) bool {
+	r := v.tc.get(id)
+	return r != nil && r.state.Load().loaded()
+}
+
+// Push is [Push] for T.
+func (v Store[T]) Push(doc *jsonapi.Document) ([]T, error) { return Push[T](v.s, doc) }
+
+// Unload is [Cache.UnloadRecord] for T.
+func (v Store[T]) Unload(id string) error { return v.s.UnloadRecord(v.tc.model.Name, id) }
