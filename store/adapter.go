@@ -107,6 +107,15 @@ type BatchAdapter interface {
 	CoalesceFindRequests(typ string) bool
 }
 
+// A FindManyGrouper splits the ids of a coalesced find into the findMany
+// requests to send, as Ember Data's groupRecordsForFindMany: for example so no
+// URL passes a length limit, or so an id holding the list separator is fetched
+// alone. Every id must be in exactly one group; the store fetches alone any id
+// a grouper leaves out.
+type FindManyGrouper interface {
+	GroupFindMany(typ string, ids []string) [][]string
+}
+
 // An IDGenerator makes ids for new records on the client, as Ember Data's
 // generateIdForRecord.
 type IDGenerator interface {

@@ -1,12 +1,21 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"runtime"
+	"strconv"
 	"sync"
 )
 
-// background runs the store's own goroutines: bounded in number, cancelled by
-// Close, and waited for, so none outlives the store.
+// background runs the store's own goroutines: bounded in number where asked,
+// cancelled by Close, and waited for, so none outlives the store.
+//
+// Close may be called from one of these goroutines (an error handler, an
+// adapter or a serializer that decides to shut the store down). Waiting there
+// would wait for itself, so each goroutine the store starts records its id, and
+// Close called from one of them cancels everything and returns without waiting;
+// a Close from any other goroutine waits for all of them.
 type background struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -14,6 +23,7 @@ type background struct {
 	wg      sync.WaitGroup
 	mu      sync.Mutex // protects stopped against wg.Add after Wait
 	stopped bool
+	owned   sync.Map // goroutine id -> struct{}: the store's goroutines now running
 }
 
 func (b *background) init(limit int) {
@@ -21,14 +31,28 @@ func (b *background) init(limit int) {
 	b.sem = make(chan struct{}, limit)
 }
 
-// goLimited runs f in a new goroutine once one of the limited slots is free. It
-// reports false when the store is closed and f will not run.
-func (b *background) goLimited(f func(ctx context.Context)) bool {
+// spawn runs f in a new goroutine the store owns. It reports false, and does
+// not run f, once the store is closed.
+func (b *background) spawn(f func()) bool {
 	if !b.enter() {
 		return false
 	}
 	go func() {
-		defer b.leave()
+		id := goroutineID()
+		b.owned.Store(id, struct{}{})
+		defer func() {
+			b.owned.Delete(id)
+			b.leave()
+		}()
+		f()
+	}()
+	return true
+}
+
+// goLimited runs f in a new goroutine once one of the limited slots is free. It
+// reports false when the store is closed and f will not run.
+func (b *background) goLimited(f func(ctx context.Context)) bool {
+	return b.spawn(func() {
 		select {
 		case b.sem <- struct{}{}:
 		case <-b.ctx.Done():
@@ -36,13 +60,11 @@ func (b *background) goLimited(f func(ctx context.Context)) bool {
 		}
 		defer func() { <-b.sem }()
 		f(b.ctx)
-	}()
-	return true
+	})
 }
 
-// enter registers work that runs in a goroutine the store does not start (a
-// coalesced find runs in singleflight's), so Close waits for it. It reports
-// false once the store is closed.
+// enter registers work so Close waits for it. It reports false once the store
+// is closed.
 func (b *background) enter() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -56,11 +78,30 @@ func (b *background) enter() bool {
 // leave ends work registered by enter.
 func (b *background) leave() { b.wg.Done() }
 
-// stop cancels background work and waits for it.
+// stop cancels background work and waits for it, unless it is called from one
+// of the store's own goroutines. It may be called any number of times, from
+// any goroutine.
 func (b *background) stop() {
 	b.mu.Lock()
 	b.stopped = true
 	b.mu.Unlock()
 	b.cancel()
+	if _, inside := b.owned.Load(goroutineID()); inside {
+		return
+	}
 	b.wg.Wait()
+}
+
+// goroutineID returns the calling goroutine's id, read from the first line of
+// its stack trace ("goroutine 42 [running]:"). The runtime offers no other way;
+// the store reads it only when it starts a goroutine and in Close.
+func goroutineID() uint64 {
+	var buf [64]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b = bytes.TrimPrefix(b, []byte("goroutine "))
+	if i := bytes.IndexByte(b, ' '); i > 0 {
+		b = b[:i]
+	}
+	id, _ := strconv.ParseUint(string(b), 10, 64)
+	return id
 }

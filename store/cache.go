@@ -82,7 +82,8 @@ func (r *record) identifier() Identifier {
 type typeCache struct {
 	model    *model.Model
 	clone    bool         // the model has attributes that need a deep copy
-	policy   ReloadPolicy // the type's adapter's, or Ember's defaults; fixed at New
+	policy   ReloadPolicy // the type's policy, or Ember's defaults; fixed at New
+	send     Adapter      // the type's adapter in the store's middleware; fixed at New
 	index    atomic.Pointer[idMaps]
 	lids     atomic.Pointer[map[string]*record]
 	members  atomic.Pointer[[]*record] // visible records in insertion order

@@ -11,8 +11,17 @@ import (
 // batcher gathers the finds of one type that arrive within the coalescing
 // window into one findMany request.
 type batcher struct {
-	mu      sync.Mutex
-	waiting map[string][]chan batchResult // guarded by mu
+	mu  sync.Mutex
+	cur *batch // the batch still gathering finds; guarded by mu
+}
+
+// batch is one coalesced request and the finds waiting for it. Its request
+// runs under ctx, cancelled when the last waiter leaves or the store closes.
+type batch struct {
+	waiting map[string][]chan batchResult // guarded by batcher.mu
+	n       int                           // waiters still there; guarded by batcher.mu
+	ctx     context.Context
+	cancel  context.CancelFunc
 }
 
 type batchResult struct {
@@ -21,102 +30,130 @@ type batchResult struct {
 }
 
 func (s *Cache) coalesces(typ string) bool {
-	b, ok := s.AdapterFor(typ).(BatchAdapter)
+	b, ok := s.batchAdapterFor(typ)
 	return ok && b.CoalesceFindRequests(typ)
 }
 
 // batchFind joins (or opens) the type's pending batch and waits for its result.
 func (s *Cache) batchFind(ctx context.Context, tc *typeCache, id string) (*record, error) {
 	ch := make(chan batchResult, 1)
-	b := &tc.batch
-	b.mu.Lock()
-	first := b.waiting == nil
+	bt := &tc.batch
+	bt.mu.Lock()
+	b := bt.cur
+	first := b == nil
 	if first {
-		b.waiting = map[string][]chan batchResult{}
+		b = &batch{waiting: map[string][]chan batchResult{}}
+		b.ctx, b.cancel = context.WithCancel(s.bg.ctx)
+		bt.cur = b
 	}
 	b.waiting[id] = append(b.waiting[id], ch)
-	b.mu.Unlock()
+	b.n++
+	bt.mu.Unlock()
 	if first {
-		if !s.bg.enter() {
-			s.flushBatch(context.Background(), tc, ErrClosed)
-		} else {
-			go func() {
-				defer s.bg.leave()
-				t := time.NewTimer(s.opts.coalesceWindow)
-				defer t.Stop()
-				select {
-				case <-t.C:
-					s.flushBatch(s.bg.ctx, tc, nil)
-				case <-s.bg.ctx.Done():
-					s.flushBatch(s.bg.ctx, tc, ErrClosed)
-				}
-			}()
+		if !s.bg.spawn(func() {
+			t := time.NewTimer(s.opts.coalesceWindow)
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-b.ctx.Done():
+			}
+			s.flushBatch(tc, b)
+		}) {
+			bt.mu.Lock()
+			if bt.cur == b {
+				bt.cur = nil
+			}
+			bt.mu.Unlock()
+			b.cancel()
+			s.flushBatch(tc, b)
 		}
 	}
 	select {
 	case res := <-ch:
 		return res.rec, res.err
 	case <-ctx.Done():
-		return nil, transportError(ctx, &Request{Op: OpFindRecord, Type: tc.model.Name, ID: id}, ctx.Err())
 	}
+	bt.mu.Lock()
+	b.waiting[id] = slices.DeleteFunc(b.waiting[id], func(c chan batchResult) bool { return c == ch })
+	if len(b.waiting[id]) == 0 {
+		delete(b.waiting, id)
+	}
+	b.n--
+	last := b.n == 0
+	bt.mu.Unlock()
+	if last {
+		b.cancel() // nobody waits for this batch any more
+	}
+	return nil, transportError(ctx, &Request{Op: OpFindRecord, Type: tc.model.Name, ID: id}, ctx.Err())
 }
 
-// flushBatch sends the pending batch: one id as findRecord, several as
-// findMany. Ids missing from a findMany response fail alone, as in Ember Data.
-func (s *Cache) flushBatch(ctx context.Context, tc *typeCache, closed error) {
-	b := &tc.batch
-	b.mu.Lock()
-	waiting := b.waiting
-	b.waiting = nil
-	b.mu.Unlock()
+// flushBatch sends a batch: one id as findRecord, several as findMany requests
+// (split as the adapter's URL limit requires). Ids missing from a findMany
+// response fail alone, as in Ember Data.
+func (s *Cache) flushBatch(tc *typeCache, b *batch) {
+	bt := &tc.batch
+	bt.mu.Lock()
+	if bt.cur == b {
+		bt.cur = nil
+	}
+	ids := make([]string, 0, len(b.waiting))
+	for id := range b.waiting {
+		ids = append(ids, id)
+	}
+	bt.mu.Unlock()
+	defer b.cancel()
 	deliver := func(id string, res batchResult) {
-		for _, ch := range waiting[id] {
-			ch <- res
+		bt.mu.Lock()
+		chans := b.waiting[id]
+		delete(b.waiting, id)
+		bt.mu.Unlock()
+		for _, ch := range chans {
+			ch <- res // buffered: never blocks
 		}
 	}
 	typ := tc.model.Name
-	if closed != nil {
-		for id := range waiting {
-			deliver(id, batchResult{err: &AdapterError{Op: OpFindMany, Type: typ, ID: id, Err: closed}})
+	if err := b.ctx.Err(); err != nil {
+		cond := ErrAborted
+		if s.bg.ctx.Err() != nil {
+			cond = ErrClosed
+		}
+		for _, id := range ids {
+			deliver(id, batchResult{err: &AdapterError{Op: OpFindMany, Type: typ, ID: id, Err: cond}})
 		}
 		return
-	}
-	ids := make([]string, 0, len(waiting))
-	for id := range waiting {
-		ids = append(ids, id)
 	}
 	slices.Sort(ids)
-	if len(ids) == 1 {
-		id := ids[0]
-		doc, err := s.fetch(ctx, &Request{Op: OpFindRecord, Type: typ, Model: tc.model, ID: id})
-		if err != nil {
-			s.recordFailure(tc, id, err)
-			deliver(id, batchResult{err: err})
-			return
-		}
-		r, err := s.pushFound(tc, id, doc)
-		if err != nil {
-			s.recordFailure(tc, id, err)
-		}
-		deliver(id, batchResult{rec: r, err: err})
-		return
-	}
-	doc, err := s.fetch(ctx, &Request{Op: OpFindMany, Type: typ, Model: tc.model, IDs: ids})
-	if err == nil {
-		_, err = s.push(doc, nil)
-	}
-	for _, id := range ids {
-		if err != nil {
-			s.recordFailure(tc, id, err)
-			deliver(id, batchResult{err: err})
+	for _, group := range s.splitFindMany(tc, ids) {
+		if len(group) == 1 {
+			id := group[0]
+			doc, err := s.fetch(b.ctx, &Request{Op: OpFindRecord, Type: typ, Model: tc.model, ID: id})
+			var r *record
+			if err == nil {
+				r, err = s.pushFound(tc, id, doc)
+			}
+			if err != nil {
+				s.recordFailure(tc, id, err)
+			}
+			deliver(id, batchResult{rec: r, err: err})
 			continue
 		}
-		r := tc.get(id)
-		if r == nil || !r.state.Load().loaded() {
-			deliver(id, batchResult{err: &AdapterError{Op: OpFindMany, Type: typ, ID: id, Err: ErrNotFound,
-				Cause: fmt.Errorf("expected %s:%s to be present in the findMany response", typ, id)}})
-			continue
+		doc, err := s.fetch(b.ctx, &Request{Op: OpFindMany, Type: typ, Model: tc.model, IDs: group})
+		if err == nil {
+			_, err = s.push(doc, nil)
 		}
-		deliver(id, batchResult{rec: r})
+		for _, id := range group {
+			if err != nil {
+				s.recordFailure(tc, id, err)
+				deliver(id, batchResult{err: err})
+				continue
+			}
+			r := tc.get(id)
+			if r == nil || !r.state.Load().loaded() {
+				deliver(id, batchResult{err: &AdapterError{Op: OpFindMany, Type: typ, ID: id, Err: ErrNotFound,
+					Cause: fmt.Errorf("expected %s:%s to be present in the findMany response", typ, id)}})
+				continue
+			}
+			deliver(id, batchResult{rec: r})
+		}
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -62,7 +63,44 @@ var (
 	ErrAdapter      = errors.New("adapter error") // any other failure status or transport error
 	ErrNoAdapter    = errors.New("no adapter")    // the store has no adapter for the type
 	ErrNotSupported = errors.New("not supported") // the serializer lacks the capability
+	ErrPlugin       = errors.New("plugin error")  // an adapter, serializer or hook answered wrongly: see PluginError
 )
+
+// A PluginError reports a plugin (an adapter, a serializer, a hook) that
+// answered in a way the store cannot use: a nil response with a nil error, a
+// nil document, a document of the wrong shape, or a panic, which the store
+// recovers rather than let it end the process. It is the Cause of an
+// *AdapterError whose Err is ErrPlugin, and matches ErrPlugin itself.
+type PluginError struct {
+	Plugin string // what misbehaved, with its Go type: "serializer *app.AlbumSerializer"
+	Op     Op
+	Type   string
+	Err    error // what it did
+}
+
+func (e *PluginError) Error() string {
+	return "store: " + e.Op.String() + " " + e.Type + ": " + e.Plugin + ": " + e.Err.Error()
+}
+
+// Unwrap returns what the plugin did.
+func (e *PluginError) Unwrap() error { return e.Err }
+
+// Is reports whether target is ErrPlugin.
+func (e *PluginError) Is(target error) bool { return target == ErrPlugin }
+
+// pluginError builds the *AdapterError for a plugin's wrong answer.
+func pluginError(req *Request, plugin any, kind string, err error) *AdapterError {
+	return &AdapterError{Op: req.Op, Type: req.Type, ID: req.ID, Err: ErrPlugin,
+		Cause: &PluginError{Plugin: fmt.Sprintf("%s %T", kind, plugin), Op: req.Op, Type: req.Type, Err: err}}
+}
+
+// recovered turns a recovered panic value into an error.
+func recovered(v any) error {
+	if err, ok := v.(error); ok {
+		return fmt.Errorf("panic: %w", err)
+	}
+	return fmt.Errorf("panic: %v", v)
+}
 
 // An AdapterError reports a failed request: the backend's status and its JSON:API
 // error objects (a body that is not JSON:API is wrapped into one error object,

@@ -3,11 +3,15 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/larder-go/larder/jsonapi"
 	"github.com/larder-go/larder/relationship"
+	"github.com/larder-go/larder/store/internal/flight"
 )
 
 // A FindOption changes how FindRecord, FindAll, Query and QueryRecord load,
@@ -115,11 +119,12 @@ func (defaultPolicy) ShouldBackgroundReloadAll(string, int) bool       { return 
 //     background when BackgroundReload(true) or ShouldBackgroundReloadRecord
 //     (true by default).
 //
-// Concurrent calls for one record share one request; a caller whose ctx ends
-// fails alone, with ErrAborted or ErrTimeout, and the request goes on for the
-// others. With a BatchAdapter that coalesces the type, concurrent finds of
-// different ids become one findMany request, and ids missing from its response
-// fail alone with ErrNotFound.
+// Each ReloadPolicy hook is asked at most once per call. Concurrent calls for
+// one record share one request; a caller whose ctx ends fails alone, with
+// ErrAborted or ErrTimeout, and the request goes on for the others until the
+// last of them leaves, which cancels it. With a BatchAdapter that coalesces the
+// type, concurrent finds of different ids become one findMany request, and ids
+// missing from its response fail alone with ErrNotFound.
 //
 // A failed first load leaves no record, so the id can be found again; a failed
 // reload keeps the record and records the error (see [Cache.StateOf]).
@@ -130,24 +135,28 @@ func FindRecord[T any](ctx context.Context, s *Cache, id string, opts ...FindOpt
 	}
 	// The hit path, kept in this frame: the record is copied once, straight
 	// into the result, and only the two reload flags are read from opts.
-	if r := tc.get(id); r != nil && id != "" {
-		if st := r.state.Load(); st.loaded() {
-			reload, background, preload := reloadFlags(opts)
-			if !preload && !mustReload(tc, id, reload) {
-				if wantsBackground(tc, id, background) {
-					s.backgroundFind(tc, id, buildOptions(opts))
+	reload, background, preload := reloadFlags(opts)
+	if id != "" && !preload {
+		if r := tc.get(id); r != nil {
+			if st := r.state.Load(); st.loaded() {
+				if !mustReload(tc, id, reload) {
+					if wantsBackground(tc, id, background) {
+						s.backgroundFind(tc, id, buildOptions(opts))
+					}
+					if st.value != nil {
+						out = *(*T)(st.value)
+					}
+					if tc.clone {
+						out = cloneRefs(tc.model, out)
+					}
+					return out, nil
 				}
-				if st.value != nil {
-					out = *(*T)(st.value)
-				}
-				if tc.clone {
-					out = cloneRefs(tc.model, out)
-				}
-				return out, nil
+				// The policy asked for a blocking reload; do not ask it again.
+				reload = yes
 			}
 		}
 	}
-	return findRecord[T](ctx, s, tc, id, opts)
+	return findRecord[T](ctx, s, tc, id, opts, reload)
 }
 
 // reloadFlags reads the options a cache hit needs.
@@ -165,11 +174,14 @@ func reloadFlags(opts []FindOption) (reload, background tristate, preload bool) 
 	return reload, background, preload
 }
 
-func findRecord[T any](ctx context.Context, s *Cache, tc *typeCache, id string, opts []FindOption) (out T, err error) {
+// findRecord is FindRecord past the hit path. reload is the Reload option, or
+// yes when the hit path's policy already asked for a reload.
+func findRecord[T any](ctx context.Context, s *Cache, tc *typeCache, id string, opts []FindOption, reload tristate) (out T, err error) {
 	if id == "" {
 		return out, &AdapterError{Op: OpFindRecord, Type: tc.model.Name, Err: ErrMissingID}
 	}
 	o := buildOptions(opts)
+	o.reload = reload
 	if o.preload != nil {
 		if r := tc.get(id); r == nil || !r.state.Load().loaded() {
 			o.reload = yes
@@ -178,12 +190,16 @@ func findRecord[T any](ctx context.Context, s *Cache, tc *typeCache, id string, 
 			return out, err
 		}
 	}
-	if r := tc.get(id); r != nil {
-		if st := r.state.Load(); st.loaded() && !mustReload(tc, id, o.reload) {
-			if wantsBackground(tc, id, o.background) {
-				s.backgroundFind(tc, id, o)
+	if o.reload != yes {
+		// Not loaded at the hit path (or a preload): the record may have
+		// arrived since.
+		if r := tc.get(id); r != nil {
+			if st := r.state.Load(); st.loaded() && !mustReload(tc, id, o.reload) {
+				if wantsBackground(tc, id, o.background) {
+					s.backgroundFind(tc, id, o)
+				}
+				return copyOut[T](tc.model, st), nil
 			}
-			return copyOut[T](tc.model, st), nil
 		}
 	}
 	r, err := s.loadRecord(ctx, tc, id, o)
@@ -209,46 +225,71 @@ func mustReload(tc *typeCache, id string, reload tristate) bool {
 	return tc.policy.ShouldReloadRecord(tc.model.Name, id)
 }
 
-// findKey names a find for coalescing: the record and its includes.
-func findKey(typ, id string, include []string) string {
-	return typ + "\x00" + id + "\x00" + strings.Join(include, ",")
+// A flightKey names a shared request: the operation, the type, the record and
+// the include set. Keys are compared as structs, so no id or type name can make
+// two different requests look alike.
+type flightKey struct {
+	op      Op
+	tc      *typeCache
+	id      string
+	include string // the include set, canonical: see includeKey
+}
+
+// includeKey encodes an include list as a set: sorted, without duplicates,
+// each path length-prefixed so no path can run into the next.
+func includeKey(include []string) string {
+	switch len(include) {
+	case 0:
+		return ""
+	case 1:
+		return strconv.Itoa(len(include[0])) + ":" + include[0]
+	}
+	paths := slices.Clone(include)
+	slices.Sort(paths)
+	paths = slices.Compact(paths)
+	var b strings.Builder
+	for _, p := range paths {
+		b.WriteString(strconv.Itoa(len(p)))
+		b.WriteByte(':')
+		b.WriteString(p)
+	}
+	return b.String()
 }
 
 // loadRecord fetches a record and waits for it. Concurrent loads of one record
-// with the same includes share one request, except a forced reload of a loaded
-// record, which Ember Data never matches against a request in flight.
+// with the same include set share one request, except a forced reload of a
+// loaded record, which Ember Data never matches against a request in flight.
 func (s *Cache) loadRecord(ctx context.Context, tc *typeCache, id string, o findOptions) (*record, error) {
 	if o.reload == yes {
 		if r := tc.get(id); r != nil && r.state.Load().loaded() {
 			return s.fetchRecord(ctx, tc, id, o)
 		}
 	}
-	ch := s.flight.group.DoChan(findKey(tc.model.Name, id, o.include), func() (any, error) {
-		if !s.bg.enter() {
-			return nil, &AdapterError{Op: OpFindRecord, Type: tc.model.Name, ID: id, Err: ErrClosed}
-		}
-		defer s.bg.leave()
-		fctx, cancel := s.detach(ctx)
-		defer cancel()
+	key := flightKey{op: OpFindRecord, tc: tc, id: id, include: includeKey(o.include)}
+	r, err, _ := s.flights.Do(ctx, s.bg.ctx, key, func(fctx context.Context) (*record, error) {
 		return s.fetchRecord(fctx, tc, id, o)
 	})
-	select {
-	case res := <-ch:
-		if res.Err != nil {
-			return nil, res.Err
-		}
-		return res.Val.(*record), nil
-	case <-ctx.Done():
-		return nil, transportError(ctx, &Request{Op: OpFindRecord, Type: tc.model.Name, ID: id}, ctx.Err())
+	if err != nil {
+		return nil, s.flightError(ctx, &Request{Op: OpFindRecord, Type: tc.model.Name, ID: id}, err)
 	}
+	return r, nil
 }
 
-// detach returns a context for a shared request: it keeps ctx's values but
-// outlives any one caller, ending with the store instead.
-func (s *Cache) detach(ctx context.Context) (context.Context, context.CancelFunc) {
-	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	stop := context.AfterFunc(s.bg.ctx, cancel)
-	return fctx, func() { stop(); cancel() }
+// flightError turns what a shared request's waiter got into the store's
+// errors: the caller's own context ending, a store that closed before the
+// request started, or a panic the flight recovered.
+func (s *Cache) flightError(ctx context.Context, req *Request, err error) error {
+	var pe *flight.PanicError
+	switch {
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		return transportError(ctx, req, err)
+	case errors.Is(err, flight.ErrNotStarted):
+		return &AdapterError{Op: req.Op, Type: req.Type, ID: req.ID, Err: ErrClosed}
+	case errors.As(err, &pe):
+		return &AdapterError{Op: req.Op, Type: req.Type, ID: req.ID, Err: ErrPlugin,
+			Cause: &PluginError{Plugin: "request", Op: req.Op, Type: req.Type, Err: pe}}
+	}
+	return err
 }
 
 // fetchRecord sends one findRecord request (or joins a coalesced findMany) and
@@ -314,17 +355,23 @@ func (s *Cache) recordFailure(tc *typeCache, id string, err error) {
 }
 
 // backgroundFind refreshes a record in a store-owned goroutine, unless a refresh
-// of it is already under way. Its errors go to the logger and error handler.
+// of it is already under way. It joins a blocking find of the same record in
+// flight. Nobody waits for it, so it runs under the store's request timeout.
+// Its errors go to the logger and error handler.
 func (s *Cache) backgroundFind(tc *typeCache, id string, o findOptions) {
-	key := findKey(tc.model.Name, id, o.include)
+	key := flightKey{op: OpFindRecord, tc: tc, id: id, include: includeKey(o.include)}
 	if _, busy := s.bgPending.LoadOrStore(key, struct{}{}); busy {
 		return
 	}
 	started := s.bg.goLimited(func(ctx context.Context) {
 		defer s.bgPending.Delete(key)
-		_, err, _ := s.flight.group.Do(key, func() (any, error) { return s.fetchRecord(ctx, tc, id, o) })
+		ctx, cancel := context.WithTimeout(ctx, s.opts.requestTimeout)
+		defer cancel()
+		_, err, _ := s.flights.Do(ctx, s.bg.ctx, key, func(fctx context.Context) (*record, error) {
+			return s.fetchRecord(fctx, tc, id, o)
+		})
 		if err != nil {
-			s.reportBackground(err)
+			s.reportBackground(s.flightError(ctx, &Request{Op: OpFindRecord, Type: tc.model.Name, ID: id}, err))
 		}
 	})
 	if !started {
@@ -332,12 +379,20 @@ func (s *Cache) backgroundFind(tc *typeCache, id string, o findOptions) {
 	}
 }
 
-// reportBackground hands a background error to the program.
+// reportBackground hands a background error to the program. A panic in the
+// error handler is logged, not raised: it would end the process from a
+// goroutine the program cannot recover in.
 func (s *Cache) reportBackground(err error) {
 	s.opts.logger.Error("store: background reload failed", "err", err)
-	if s.opts.onError != nil {
-		s.opts.onError(err)
+	if s.opts.onError == nil {
+		return
 	}
+	defer func() {
+		if v := recover(); v != nil {
+			s.opts.logger.Error("store: error handler panicked", "err", recovered(v))
+		}
+	}()
+	s.opts.onError(err)
 }
 
 // preload pushes option values into a record as remote data.

@@ -581,9 +581,6 @@ func TestTransportErrors(t *testing.T) {
 			assert.ErrorIs(t, err, tt.err, "the cause is kept")
 		})
 	}
-	s := storeOver(t, store.AdapterFunc(func(context.Context, *store.Request) (*store.Response, error) { return nil, nil }))
-	_, err := store.FindRecord[fixture.Album](context.Background(), s, "1")
-	assert.ErrorIs(t, err, store.ErrAdapter)
 }
 
 func TestTypedStoreLoads(t *testing.T) {

@@ -14,27 +14,111 @@ func WithSerializerFor(typ string, sz Serializer) Option {
 	return optionFunc(func(o *options) { o.serializers[typ] = sz })
 }
 
+// Middleware wraps an adapter to see or change every request: to log, count,
+// retry or authenticate.
+type Middleware func(next Adapter) Adapter
+
+// WithMiddleware wraps every adapter of the store (its own and those of
+// [WithAdapterFor]) in mw, the first outermost. Unlike wrapping an adapter by
+// hand, it keeps the adapter's optional interfaces working: the store still asks
+// the adapter itself for a [ReloadPolicy], [BatchAdapter] or
+// [FindManyGrouper], and sends requests through the middleware.
+func WithMiddleware(mw ...Middleware) Option {
+	return optionFunc(func(o *options) { o.middleware = append(o.middleware, mw...) })
+}
+
+// WithReloadPolicy sets the reload policy of every type, ahead of the
+// adapters' own.
+func WithReloadPolicy(p ReloadPolicy) Option {
+	return optionFunc(func(o *options) { o.policy = p })
+}
+
+// WithReloadPolicyFor sets the reload policy of one type, ahead of
+// [WithReloadPolicy] and of the adapter's own.
+func WithReloadPolicyFor(typ string, p ReloadPolicy) Option {
+	return optionFunc(func(o *options) { o.policies[typ] = p })
+}
+
 func (s *Cache) validateOverrides() error {
-	for typ := range s.opts.adapters {
-		if _, ok := s.reg.ByName(typ); !ok {
-			return fmt.Errorf("store: adapter for %w %q", ErrUnknownType, typ)
-		}
-	}
-	for typ := range s.opts.serializers {
-		if _, ok := s.reg.ByName(typ); !ok {
-			return fmt.Errorf("store: serializer for %w %q", ErrUnknownType, typ)
+	for _, m := range []map[string]any{keysOf(s.opts.adapters), keysOf(s.opts.serializers), keysOf(s.opts.policies)} {
+		for typ := range m {
+			if _, ok := s.reg.ByName(typ); !ok {
+				return fmt.Errorf("store: option for %w %q", ErrUnknownType, typ)
+			}
 		}
 	}
 	return nil
 }
 
-// AdapterFor returns the adapter for a type: the type's own, then the store's.
-// It returns nil when there is none.
+func keysOf[V any](m map[string]V) map[string]any {
+	out := make(map[string]any, len(m))
+	for k := range m {
+		out[k] = nil
+	}
+	return out
+}
+
+// AdapterFor returns the adapter for a type: the type's own, then the store's,
+// as given to the store (without middleware). It returns nil when there is
+// none.
 func (s *Cache) AdapterFor(typ string) Adapter {
 	if a, ok := s.opts.adapters[typ]; ok {
 		return a
 	}
 	return s.adapter
+}
+
+// sender returns what requests for a type go through: its adapter wrapped in
+// the store's middleware.
+func (s *Cache) sender(typ string) Adapter {
+	a := s.AdapterFor(typ)
+	if a == nil || len(s.opts.middleware) == 0 {
+		return a
+	}
+	for i := len(s.opts.middleware) - 1; i >= 0; i-- {
+		a = s.opts.middleware[i](a)
+	}
+	return a
+}
+
+// policyFor returns the reload policy of a type: the type's own option, the
+// store's option, the adapter's, then Ember's defaults.
+func (s *Cache) policyFor(typ string) ReloadPolicy {
+	if p, ok := s.opts.policies[typ]; ok && p != nil {
+		return p
+	}
+	if s.opts.policy != nil {
+		return s.opts.policy
+	}
+	if p, ok := capability[ReloadPolicy](s.AdapterFor(typ)); ok {
+		return p
+	}
+	return defaultPolicy{}
+}
+
+// batchAdapterFor returns the type's adapter as a BatchAdapter, if it is one.
+func (s *Cache) batchAdapterFor(typ string) (BatchAdapter, bool) {
+	return capability[BatchAdapter](s.AdapterFor(typ))
+}
+
+// capability finds an optional interface on an adapter, following Unwrap()
+// Adapter through wrappers, as http.ResponseController does.
+func capability[I any](a Adapter) (I, bool) {
+	for range 32 { // a bound, so a wrapper that unwraps to itself cannot loop
+		if a == nil {
+			break
+		}
+		if i, ok := a.(I); ok {
+			return i, true
+		}
+		u, ok := a.(interface{ Unwrap() Adapter })
+		if !ok {
+			break
+		}
+		a = u.Unwrap()
+	}
+	var zero I
+	return zero, false
 }
 
 // SerializerFor returns the serializer for a type: the type's own, then the
@@ -45,4 +129,39 @@ func (s *Cache) SerializerFor(typ string) Serializer {
 		return sz
 	}
 	return s.serializer
+}
+
+// splitFindMany groups coalesced ids into findMany requests, with the adapter's
+// FindManyGrouper when it has one, else as one request.
+func (s *Cache) splitFindMany(tc *typeCache, ids []string) [][]string {
+	g, ok := capability[FindManyGrouper](s.AdapterFor(tc.model.Name))
+	if !ok {
+		return [][]string{ids}
+	}
+	groups := g.GroupFindMany(tc.model.Name, ids)
+	// Trust no grouping: every id must be fetched exactly once.
+	seen := make(map[string]int, len(ids))
+	for _, id := range ids {
+		seen[id] = 0
+	}
+	out := make([][]string, 0, len(groups))
+	for _, grp := range groups {
+		var keep []string
+		for _, id := range grp {
+			if n, ok := seen[id]; ok && n == 0 {
+				seen[id] = 1
+				keep = append(keep, id)
+			}
+		}
+		if len(keep) > 0 {
+			out = append(out, keep)
+		}
+	}
+	for _, id := range ids {
+		if seen[id] == 0 {
+			s.opts.logger.Warn("store: findMany grouping left an id out; fetching it alone", "type", tc.model.Name, "id", id)
+			out = append(out, []string{id})
+		}
+	}
+	return out
 }

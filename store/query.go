@@ -36,14 +36,21 @@ func FindAll[T any](ctx context.Context, s *Cache, opts ...FindOption) (*RecordA
 		return arr, s.loadAll(ctx, tc, o)
 	}
 	if o.background == yes || (o.background == unset && policy.ShouldBackgroundReloadAll(typ, n)) {
-		key := "all\x00" + findKey(typ, "", o.include)
+		key := flightKey{op: OpFindAll, tc: tc, include: includeKey(o.include)}
 		if _, busy := s.bgPending.LoadOrStore(key, struct{}{}); !busy {
+			// The array is updating from the moment FindAll returns, not from
+			// when the goroutine gets to run.
+			tc.updating.Add(1)
 			if !s.bg.goLimited(func(ctx context.Context) {
+				defer tc.updating.Add(-1)
 				defer s.bgPending.Delete(key)
+				ctx, cancel := context.WithTimeout(ctx, s.opts.requestTimeout)
+				defer cancel()
 				if err := s.loadAll(ctx, tc, o); err != nil {
 					s.reportBackground(err)
 				}
 			}) {
+				tc.updating.Add(-1)
 				s.bgPending.Delete(key)
 			}
 		}
@@ -55,15 +62,10 @@ func FindAll[T any](ctx context.Context, s *Cache, opts ...FindOption) (*RecordA
 // the answer into the cache.
 func (s *Cache) loadAll(ctx context.Context, tc *typeCache, o findOptions) error {
 	typ := tc.model.Name
-	ch := s.flight.group.DoChan("all\x00"+findKey(typ, "", o.include), func() (any, error) {
-		if !s.bg.enter() {
-			return nil, &AdapterError{Op: OpFindAll, Type: typ, Err: ErrClosed}
-		}
-		defer s.bg.leave()
+	key := flightKey{op: OpFindAll, tc: tc, include: includeKey(o.include)}
+	_, err, _ := s.flights.Do(ctx, s.bg.ctx, key, func(fctx context.Context) (*record, error) {
 		tc.updating.Add(1)
 		defer tc.updating.Add(-1)
-		fctx, cancel := s.detach(ctx)
-		defer cancel()
 		doc, err := s.fetch(fctx, &Request{Op: OpFindAll, Type: typ, Model: tc.model, Include: o.include, AdapterOptions: o.adapterOptions})
 		if err != nil {
 			return nil, err
@@ -74,12 +76,10 @@ func (s *Cache) loadAll(ctx context.Context, tc *typeCache, o findOptions) error
 		_, err = s.push(doc, tc.model)
 		return nil, err
 	})
-	select {
-	case res := <-ch:
-		return res.Err
-	case <-ctx.Done():
-		return transportError(ctx, &Request{Op: OpFindAll, Type: typ}, ctx.Err())
+	if err != nil {
+		return s.flightError(ctx, &Request{Op: OpFindAll, Type: typ}, err)
 	}
+	return nil
 }
 
 // A Collection is the result of a query: the records in the order the backend

@@ -7,27 +7,31 @@ import (
 	"os"
 
 	"github.com/larder-go/larder/jsonapi"
+	"github.com/larder-go/larder/model"
 )
 
 // fetch sends req through the type's adapter and returns the normalized
-// document. Every failure is an *AdapterError or a *DocumentError.
+// document, never nil. Every failure is an *AdapterError or a *DocumentError;
+// a plugin's wrong answer (or panic) is an *AdapterError wrapping ErrPlugin.
 func (s *Cache) fetch(ctx context.Context, req *Request) (*jsonapi.Document, error) {
 	if s.closed.Load() {
 		return nil, &AdapterError{Op: req.Op, Type: req.Type, ID: req.ID, Err: ErrClosed}
 	}
-	a := s.AdapterFor(req.Type)
+	var a Adapter
+	if tc, err := s.typeCacheFor(req.Type); err == nil {
+		a = tc.send
+	} else {
+		a = s.sender(req.Type)
+	}
 	if a == nil {
 		return nil, &AdapterError{Op: req.Op, Type: req.Type, ID: req.ID, Err: ErrNoAdapter}
 	}
 	if req.Model == nil && req.Type != "" {
 		req.Model, _ = s.reg.ByName(req.Type)
 	}
-	resp, err := a.Do(ctx, req)
+	resp, err := s.do(ctx, a, req)
 	if err != nil {
-		return nil, transportError(ctx, req, err)
-	}
-	if resp == nil {
-		return nil, &AdapterError{Op: req.Op, Type: req.Type, ID: req.ID, Err: ErrAdapter, Cause: errors.New("adapter returned no response")}
+		return nil, err
 	}
 	if !success(resp.Status) {
 		return nil, s.responseError(req, resp)
@@ -38,9 +42,26 @@ func (s *Cache) fetch(ctx context.Context, req *Request) (*jsonapi.Document, err
 	return s.normalizeResponse(req, resp.Body)
 }
 
+// do calls the adapter, turning a panic or a nil response into a typed error.
+func (s *Cache) do(ctx context.Context, a Adapter, req *Request) (resp *Response, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			resp, err = nil, pluginError(req, a, "adapter", recovered(v))
+		}
+	}()
+	resp, err = a.Do(ctx, req)
+	if err != nil {
+		return nil, transportError(ctx, req, err)
+	}
+	if resp == nil {
+		return nil, pluginError(req, a, "adapter", errors.New("returned no response and no error"))
+	}
+	return resp, nil
+}
+
 // normalizeResponse runs the type's serializer, or decodes the body as a
-// normalized JSON:API document when there is none.
-func (s *Cache) normalizeResponse(req *Request, body []byte) (*jsonapi.Document, error) {
+// normalized JSON:API document when there is none. The document is never nil.
+func (s *Cache) normalizeResponse(req *Request, body []byte) (doc *jsonapi.Document, err error) {
 	sz := s.SerializerFor(req.Type)
 	if sz == nil {
 		doc, err := jsonapi.Decode(body)
@@ -49,7 +70,12 @@ func (s *Cache) normalizeResponse(req *Request, body []byte) (*jsonapi.Document,
 		}
 		return doc, nil
 	}
-	doc, err := sz.NormalizeResponse(s, req, body)
+	defer func() {
+		if v := recover(); v != nil {
+			doc, err = nil, pluginError(req, sz, "serializer", recovered(v))
+		}
+	}()
+	doc, err = sz.NormalizeResponse(s, req, body)
 	if err != nil {
 		var de *DocumentError
 		if errors.As(err, &de) {
@@ -57,7 +83,25 @@ func (s *Cache) normalizeResponse(req *Request, body []byte) (*jsonapi.Document,
 		}
 		return nil, &DocumentError{Err: err}
 	}
+	if err := checkShape(doc); err != nil {
+		return nil, pluginError(req, sz, "serializer", err)
+	}
 	return doc, nil
+}
+
+// checkShape checks what a serializer returned against what jsonapi.Decode
+// guarantees: a document, and primary data that agrees with its shape.
+func checkShape(doc *jsonapi.Document) error {
+	if doc == nil {
+		return errors.New("returned no document and no error")
+	}
+	n := len(doc.Data)
+	switch {
+	case doc.Shape == jsonapi.One && n != 1,
+		(doc.Shape == jsonapi.Null || doc.Shape == jsonapi.Absent) && n != 0:
+		return fmt.Errorf("returned a document of shape %s with %d resources", doc.Shape, n)
+	}
+	return nil
 }
 
 // responseError builds the error for a failure status. A body holding JSON:API
@@ -109,11 +153,14 @@ func transportError(ctx context.Context, req *Request, err error) error {
 // req.Type, normalizes the response with that type's serializer, pushes it, and
 // returns the normalized document. It is how a custom endpoint's answer (an
 // action such as "process-payment") reaches the cache.
+//
+// Execute does not modify req: the store sends its own copy.
 func (s *Cache) Execute(ctx context.Context, req *Request) (*jsonapi.Document, error) {
-	if req.Op == 0 {
-		req.Op = OpCustom
+	r := *req
+	if r.Op == 0 {
+		r.Op = OpCustom
 	}
-	doc, err := s.fetch(ctx, req)
+	doc, err := s.fetch(ctx, &r)
 	if err != nil {
 		return nil, err
 	}
@@ -146,7 +193,7 @@ func (s *Cache) PushPayload(typ string, raw []byte) error {
 		}
 		doc = d
 	case PayloadNormalizer:
-		d, err := p.NormalizePayload(s, typ, raw)
+		d, err := normalizePayload(s, p, typ, raw)
 		if err != nil {
 			return err
 		}
@@ -176,8 +223,43 @@ func (s *Cache) Normalize(typ string, raw []byte) (*jsonapi.Document, error) {
 		}
 		return &jsonapi.Document{Shape: jsonapi.One, Data: d.Data}, nil
 	case ResourceNormalizer:
-		return n.Normalize(s, m, raw)
+		return normalizeResource(s, n, m, raw)
 	default:
 		return nil, fmt.Errorf("store: normalize: %T: %w", n, ErrNotSupported)
 	}
+}
+
+// normalizePayload runs a serializer's NormalizePayload, turning a panic or a
+// document it cannot have meant into a typed error.
+func normalizePayload(s *Cache, p PayloadNormalizer, typ string, raw []byte) (doc *jsonapi.Document, err error) {
+	req := &Request{Op: OpCustom, Type: typ}
+	defer func() {
+		if v := recover(); v != nil {
+			doc, err = nil, pluginError(req, p, "serializer", recovered(v))
+		}
+	}()
+	if doc, err = p.NormalizePayload(s, typ, raw); err != nil {
+		return nil, err
+	}
+	if err := checkShape(doc); err != nil {
+		return nil, pluginError(req, p, "serializer", err)
+	}
+	return doc, nil
+}
+
+// normalizeResource runs a serializer's Normalize, likewise guarded.
+func normalizeResource(s *Cache, n ResourceNormalizer, m *model.Model, raw []byte) (doc *jsonapi.Document, err error) {
+	req := &Request{Op: OpCustom, Type: m.Name}
+	defer func() {
+		if v := recover(); v != nil {
+			doc, err = nil, pluginError(req, n, "serializer", recovered(v))
+		}
+	}()
+	if doc, err = n.Normalize(s, m, raw); err != nil {
+		return nil, err
+	}
+	if err := checkShape(doc); err != nil {
+		return nil, pluginError(req, n, "serializer", err)
+	}
+	return doc, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/larder-go/larder/attr"
 	"github.com/larder-go/larder/model"
+	"github.com/larder-go/larder/store/internal/flight"
 )
 
 // A Cache is the root of a store: the shared, identity-mapped cache of records
@@ -29,14 +30,14 @@ type Cache struct {
 	serializer Serializer
 	opts       options
 
-	mu     sync.Mutex // serializes writers: protects the maps of every typeCache
-	closed atomic.Bool
-	note   notifier
-	bg     background
-	flight flights
+	mu      sync.Mutex // serializes writers: protects the maps of every typeCache
+	closed  atomic.Bool
+	note    notifier
+	bg      background
+	flights flight.Group[flightKey, *record]
 	// bgPending holds the keys of background refreshes under way, so a burst of
 	// cache hits starts one refresh, not one each.
-	bgPending sync.Map
+	bgPending sync.Map // flightKey -> struct{}
 }
 
 // New returns a store over adapter and serializer with the given options. It
@@ -65,21 +66,25 @@ func New(adapter Adapter, serializer Serializer, opts ...Option) (*Cache, error)
 		return nil, err
 	}
 	for _, tc := range s.types {
-		tc.policy = defaultPolicy{}
-		if p, ok := s.AdapterFor(tc.model.Name).(ReloadPolicy); ok {
-			tc.policy = p
-		}
+		tc.policy = s.policyFor(tc.model.Name)
+		tc.send = s.sender(tc.model.Name)
 	}
 	s.bg.init(s.opts.maxBackground)
+	s.flights.Spawn = s.bg.spawn
 	return s, nil
 }
 
-// Close stops the store's background work and waits for it to finish. Calls
-// that need I/O fail with ErrClosed afterwards; the cache stays readable.
+// Close stops the store's background work (background reloads, shared
+// requests, coalesced finds), cancelling their requests, and waits for it to
+// finish. Calls that need I/O fail with ErrClosed afterwards; the cache stays
+// readable.
+//
+// Close is safe to call any number of times and from any goroutine, including
+// the store's own: from an error handler, an adapter or a serializer that the
+// store runs, Close cancels everything and returns without waiting (it would
+// otherwise wait for itself); every Close from elsewhere waits.
 func (s *Cache) Close() error {
-	if s.closed.Swap(true) {
-		return nil
-	}
+	s.closed.Store(true)
 	s.bg.stop()
 	return nil
 }
@@ -145,6 +150,10 @@ type options struct {
 	adapters       map[string]Adapter
 	serializers    map[string]Serializer
 	coalesceWindow time.Duration
+	requestTimeout time.Duration
+	middleware     []Middleware
+	policy         ReloadPolicy
+	policies       map[string]ReloadPolicy
 }
 
 func defaultOptions() options {
@@ -153,8 +162,10 @@ func defaultOptions() options {
 		logger:         slog.New(slog.DiscardHandler),
 		maxBackground:  8,
 		coalesceWindow: time.Millisecond,
+		requestTimeout: 30 * time.Second,
 		adapters:       map[string]Adapter{},
 		serializers:    map[string]Serializer{},
+		policies:       map[string]ReloadPolicy{},
 	}
 }
 
@@ -209,6 +220,18 @@ func WithCoalesceWindow(d time.Duration) Option {
 	return optionFunc(func(o *options) {
 		if d > 0 {
 			o.coalesceWindow = d
+		}
+	})
+}
+
+// WithRequestTimeout bounds each request that no caller waits for, such as a
+// background reload (default 30s). Requests a caller waits for are bounded by
+// the caller's context instead, and cancelled when the last caller waiting for
+// them gives up.
+func WithRequestTimeout(d time.Duration) Option {
+	return optionFunc(func(o *options) {
+		if d > 0 {
+			o.requestTimeout = d
 		}
 	})
 }
