@@ -31,7 +31,7 @@ func liveArray[T any](tc *typeCache) *RecordArray[T] {
 func (a *RecordArray[T]) Type() string { return a.tc.model.Name }
 
 // Len returns the number of records in the array now.
-func (a *RecordArray[T]) Len() int { return len(*a.tc.members.Load()) }
+func (a *RecordArray[T]) Len() int { return int(a.tc.live.Load()) }
 
 // IsUpdating reports whether a FindAll request for the type is in flight.
 func (a *RecordArray[T]) IsUpdating() bool { return a.tc.updating.Load() > 0 }

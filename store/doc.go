@@ -71,10 +71,12 @@
 //
 // A Cache is safe for concurrent use by multiple goroutines. Readers never lock:
 // each record's state is an immutable value behind an atomic pointer, and the id
-// index is an immutable map published atomically. Writers (pushes, unloads) are
-// serialized by one mutex, and each record's new state is published whole, so a
-// reader never sees half an update of a record. A push that touches several
-// records publishes them one by one, in document order (included first); a
+// index is a lock-free hash table that readers search while the one writer
+// changes it. Writers (pushes, unloads) are serialized by one mutex, and each
+// record's new state is published whole, so a reader never sees half an update
+// of a record. Inserting and unloading a record cost the same at a thousand
+// records as at a million. A push that touches several records publishes them
+// one by one, in document order (included first); a
 // reader may see some of a push before the rest. [Cache.Changed] returns a
 // channel closed at the next commit.
 //

@@ -266,7 +266,7 @@ func (tx *txn) lookup(tc *typeCache, id, lid string) *record {
 
 // create adds a record to the txn, to be published at commit.
 func (tx *txn) create(tc *typeCache, id, lid string) *record {
-	r := &record{model: tc.model, lid: lid}
+	r := &record{model: tc.model, lid: lid, id: id}
 	if id != "" {
 		tx.addID(tc, id, r)
 	}
@@ -296,17 +296,16 @@ func addTo(m *map[*typeCache]map[string]*record, tc *typeCache, key string, r *r
 func (tx *txn) store(r *record, old, next *recordState, kind ChangeKind) {
 	r.state.Store(next)
 	tc := tx.s.types[r.model.Index]
-	if !old.visible() && next.visible() {
+	switch was, is := old.visible(), next.visible(); {
+	case !was && is:
 		if tx.members == nil {
 			tx.members = map[*typeCache][]*record{}
 		}
-		tx.members[tc] = append(tx.members[tc], r)
-	}
-	if old.visible() && !next.visible() {
-		tc.removeMembersLocked(map[*record]bool{r: true})
-	}
-	if old.loaded() && !next.loaded() {
-		tc.empties++
+		add := tx.members[tc]
+		tc.joinLocked(r, &add)
+		tx.members[tc] = add
+	case was && !is:
+		tc.leaveLocked()
 	}
 	tx.changes = append(tx.changes, Change{Record: r.identifier(), Kind: kind})
 }
@@ -318,7 +317,9 @@ func (tx *txn) apply(p *prepared) *record {
 	if r == nil {
 		r = tx.create(tc, p.id, p.lid)
 	} else if p.id != "" && r.state.Load() != nil && r.state.Load().id == "" {
-		// A new record whose server id arrives with its lid echoed.
+		// A new record whose server id arrives with its lid echoed. It is in
+		// no id index yet, so no reader reads r.id until commit publishes it.
+		r.id = p.id
 		tx.addID(tc, p.id, r)
 	}
 	old := r.state.Load()
@@ -329,7 +330,6 @@ func (tx *txn) apply(p *prepared) *record {
 	}
 	if old != nil {
 		next.status |= old.status &^ (stNew | stLoaded)
-		next.unloads = old.unloads
 	}
 	var v reflect.Value
 	if old.loaded() && old.value != nil && !p.full {
@@ -383,10 +383,14 @@ func mergeRel(kind relationship.Kind, prev *relationship.State, p *relPatch) *re
 // the changes.
 func (tx *txn) commit() {
 	for tc, add := range tx.added {
-		tc.insertLocked(add)
+		for _, r := range add {
+			tc.index.Put(r)
+		}
 	}
 	for tc, add := range tx.lids {
-		tc.insertLIDLocked(add)
+		for _, r := range add {
+			tc.lids.Put(r)
+		}
 	}
 	for tc, rs := range tx.members {
 		tc.appendMemberLocked(rs)

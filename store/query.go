@@ -89,8 +89,7 @@ func (s *Cache) loadAll(ctx context.Context, tc *typeCache, o findOptions) error
 // AdapterPopulatedRecordArray. A Collection is safe for concurrent use.
 type Collection[T any] struct {
 	tc    *typeCache
-	recs  []*record
-	seen  []uint32 // each record's unload count when the query answered
+	recs  []*record // an unloaded record never comes back, so a gone one stays gone
 	meta  jsonapi.Meta
 	links jsonapi.Links
 	query url.Values
@@ -116,11 +115,7 @@ func Query[T any](ctx context.Context, s *Cache, query url.Values, opts ...FindO
 	if err != nil {
 		return nil, err
 	}
-	c := &Collection[T]{tc: tc, recs: recs, seen: make([]uint32, len(recs)), meta: doc.Meta.Clone(), links: doc.Links.Clone(), query: cloneValues(query)}
-	for i, r := range recs {
-		c.seen[i] = r.state.Load().unloads
-	}
-	return c, nil
+	return &Collection[T]{tc: tc, recs: recs, meta: doc.Meta.Clone(), links: doc.Links.Clone(), query: cloneValues(query)}, nil
 }
 
 func cloneValues(v url.Values) url.Values {
@@ -168,7 +163,7 @@ func QueryRecord[T any](ctx context.Context, s *Cache, query url.Values, opts ..
 // live reports whether the i'th record is still the one the query returned.
 func (c *Collection[T]) live(i int) (*recordState, bool) {
 	st := c.recs[i].state.Load()
-	return st, st.visible() && st.unloads == c.seen[i]
+	return st, st.visible()
 }
 
 // Len returns the number of records still in the collection.

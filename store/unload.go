@@ -3,10 +3,10 @@ package store
 import "fmt"
 
 // UnloadRecord drops the cached data of the record of a type with the given id:
-// it leaves live arrays and PeekRecord no longer finds it, as Ember Data's
-// unloadRecord moves a record to "empty". Unloading a record the store does not
-// hold does nothing. The identifier's memory is reclaimed once enough of a
-// type's records are unloaded.
+// it leaves live arrays, query results and the indexes, and PeekRecord no longer
+// finds it, as Ember Data's unloadRecord moves a record to "empty". Pushing the
+// id again makes a new record. Unloading a record the store does not hold does
+// nothing. Its cost does not grow with the number of records held.
 func (s *Cache) UnloadRecord(typ, id string) error {
 	tc, err := s.typeCacheFor(typ)
 	if err != nil {
@@ -21,7 +21,6 @@ func (s *Cache) UnloadRecord(typ, id string) error {
 	tx := s.begin()
 	tx.unload(r)
 	tx.commit()
-	tc.compactLocked()
 	return nil
 }
 
@@ -31,7 +30,8 @@ func (tx *txn) unload(r *record) {
 	if !old.loaded() {
 		return
 	}
-	tx.store(r, old, &recordState{id: old.id, unloads: old.unloads + 1}, ChangeUnloaded)
+	tx.store(r, old, &recordState{id: old.id}, ChangeUnloaded)
+	tx.s.types[r.model.Index].removeLocked(r)
 }
 
 // UnloadAll unloads every record of the given types, or of every type when none
@@ -54,7 +54,10 @@ func (s *Cache) UnloadAll(types ...string) error {
 	for _, tc := range tcs {
 		for _, r := range *tc.members.Load() {
 			old := r.state.Load()
-			r.state.Store(&recordState{id: old.id, unloads: old.unloads + 1})
+			if !old.visible() {
+				continue
+			}
+			r.state.Store(&recordState{id: old.id})
 			changes = append(changes, Change{Record: r.identifier(), Kind: ChangeUnloaded})
 		}
 		tc.resetLocked()

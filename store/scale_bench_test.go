@@ -1,0 +1,158 @@
+package store_test
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/larder-go/larder/internal/fixture"
+	"github.com/larder-go/larder/jsonapi"
+	"github.com/larder-go/larder/store"
+)
+
+// The scale benchmarks hold a store at 1k, 100k and 1M albums and measure one
+// batch of 1,000 albums against it, so every figure is per album at that size.
+// Compare sizes within one run: the targets are ratios (push at 1M within 1.3x
+// of 1k, unload at 100k within 2x of 1k, peek within 3x of a map lookup).
+var scaleSizes = []int{1_000, 100_000, 1_000_000}
+
+const scaleBatch = 1000
+
+// scaleStore returns a store holding n albums (ids 1..n), and the decoded batch
+// documents it was filled from.
+func scaleStore(b *testing.B, n int) *store.Cache {
+	if n >= 1_000_000 && testing.Short() {
+		b.Skip("1M albums: skipped under -short")
+	}
+	s := newBenchStore(b)
+	for first := 1; first <= n; first += scaleBatch {
+		doc, err := jsonapi.Decode(fixture.AlbumsDocumentFrom(first, min(scaleBatch, n-first+1), benchSongs, benchArtists))
+		require.NoError(b, err)
+		_, err = s.Push(doc)
+		require.NoError(b, err)
+	}
+	require.Equal(b, n, store.PeekAll[fixture.Album](s).Len())
+	return s
+}
+
+func sizeName(n int) string {
+	switch {
+	case n >= 1_000_000:
+		return strconv.Itoa(n/1_000_000) + "M"
+	case n >= 1000:
+		return strconv.Itoa(n/1000) + "k"
+	}
+	return strconv.Itoa(n)
+}
+
+// BenchmarkPushAtScale pushes 1,000 new albums into a store of n (decoded
+// beforehand, so this is the cache's cost), then unloads them untimed.
+func BenchmarkPushAtScale(b *testing.B) {
+	for _, n := range scaleSizes {
+		b.Run("albums="+sizeName(n), func(b *testing.B) {
+			s := scaleStore(b, n)
+			raw := fixture.AlbumsDocumentFrom(n+1, scaleBatch, benchSongs, benchArtists)
+			ids := make([]string, scaleBatch)
+			for i := range ids {
+				ids[i] = strconv.Itoa(n + 1 + i)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				doc, err := jsonapi.Decode(raw)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if _, err := s.Push(doc); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				for _, id := range ids {
+					if err := s.UnloadRecord("album", id); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/scaleBatch, "ns/album")
+		})
+	}
+}
+
+// BenchmarkUnloadAtScale unloads 1,000 albums from a store of n, then pushes
+// them back untimed.
+func BenchmarkUnloadAtScale(b *testing.B) {
+	for _, n := range scaleSizes {
+		b.Run("albums="+sizeName(n), func(b *testing.B) {
+			s := scaleStore(b, n)
+			first := n/2 - scaleBatch/2 + 1
+			raw := fixture.AlbumsDocumentFrom(first, scaleBatch, benchSongs, benchArtists)
+			ids := make([]string, scaleBatch)
+			for i := range ids {
+				ids[i] = strconv.Itoa(first + i)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, id := range ids {
+					if err := s.UnloadRecord("album", id); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StopTimer()
+				doc, err := jsonapi.Decode(raw)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := s.Push(doc); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/scaleBatch, "ns/album")
+		})
+	}
+}
+
+// BenchmarkPeekAtScale is a PeekRecord hit in a store of n beside a bare map
+// lookup by {type, id} over the same n records.
+func BenchmarkPeekAtScale(b *testing.B) {
+	for _, n := range scaleSizes {
+		b.Run("albums="+sizeName(n), func(b *testing.B) {
+			s := scaleStore(b, n)
+			ids := make([]string, n)
+			type key struct{ typ, id string }
+			m := make(map[key]*fixture.Album, n)
+			for i := range ids {
+				ids[i] = strconv.Itoa(i + 1)
+				a, _ := store.PeekRecord[fixture.Album](s, ids[i])
+				m[key{"album", ids[i]}] = &a
+			}
+			b.Run("larder", func(b *testing.B) {
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					if _, ok := store.PeekRecord[fixture.Album](s, ids[i]); !ok {
+						b.Fatal("miss")
+					}
+					if i++; i == n {
+						i = 0
+					}
+				}
+			})
+			b.Run("map", func(b *testing.B) {
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					if m[key{"album", ids[i]}] == nil {
+						b.Fatal("miss")
+					}
+					if i++; i == n {
+						i = 0
+					}
+				}
+			})
+		})
+	}
+}
