@@ -1,9 +1,9 @@
 package relationship
 
 import (
-	"maps"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/larder-go/larder/jsonapi"
 )
@@ -156,20 +156,55 @@ func (s *State) Identifiers() []jsonapi.Identifier {
 	return out
 }
 
-// Links returns a copy of the relationship's links.
+// Links returns a deep copy of the relationship's links: the caller may change
+// any of it.
 func (s *State) Links() jsonapi.Links {
 	if s == nil {
 		return nil
 	}
-	return maps.Clone(s.links)
+	return s.links.Clone()
 }
 
-// Meta returns a copy of the relationship's meta.
+// Meta returns a deep copy of the relationship's meta.
 func (s *State) Meta() jsonapi.Meta {
 	if s == nil {
 		return nil
 	}
-	return maps.Clone(s.meta)
+	return s.meta.Clone()
+}
+
+// String formats the linkage: "album:1" for one member, "[song:1 song:2]" for
+// a to-many, "null" for an empty to-one, and "<unknown>" when the payload
+// carried no linkage.
+func (s *State) String() string {
+	if !s.HasLinkage() {
+		return "<unknown>"
+	}
+	if s.kind == KindBelongsTo {
+		if s.Len() == 0 {
+			return "null"
+		}
+		return s.member(0)
+	}
+	var b strings.Builder
+	b.WriteByte('[')
+	for i := range s.ids {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s.member(i))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// member formats the i'th member as "type:id" (or "type:lid" without an id).
+func (s *State) member(i int) string {
+	id := s.At(i)
+	if id.ID == "" {
+		return id.Type + ":" + id.LID
+	}
+	return id.Type + ":" + id.ID
 }
 
 // Link returns the href of the named link ("related", "self"), or "".
@@ -273,6 +308,10 @@ func (b BelongsTo[T]) Link(name string) string { return b.s.Link(name) }
 // Meta returns a copy of the relationship's meta.
 func (b BelongsTo[T]) Meta() jsonapi.Meta { return b.s.Meta() }
 
+// String formats the linkage as "album:1", "null" or "<unknown>", so a
+// printed model reads well.
+func (b BelongsTo[T]) String() string { return b.s.String() }
+
 // HasMany is a to-many relationship field to models of type T:
 //
 //	Songs relationship.HasMany[Song] `rel:"songs"`
@@ -316,3 +355,6 @@ var (
 	_ Field = (*BelongsTo[struct{}])(nil)
 	_ Field = (*HasMany[struct{}])(nil)
 )
+
+// String formats the linkage as "[song:1 song:2]" or "<unknown>".
+func (h HasMany[T]) String() string { return h.s.String() }
