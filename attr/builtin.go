@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"math/big"
 	"reflect"
 	"strconv"
 	"strings"
@@ -242,10 +241,11 @@ func setNumber(text []byte, k reflect.Kind, dst reflect.Value) error {
 		if err != nil {
 			return err
 		}
-		if !r.IsUint64() || dst.OverflowUint(r.Uint64()) {
+		u, err := strconv.ParseUint(r, 10, bits)
+		if err != nil {
 			return &DecodeError{Err: ErrRange}
 		}
-		dst.SetUint(r.Uint64())
+		dst.SetUint(u)
 		return nil
 	}
 	if integral {
@@ -260,34 +260,128 @@ func setNumber(text []byte, k reflect.Kind, dst reflect.Value) error {
 	if err != nil {
 		return err
 	}
-	if !r.IsInt64() || dst.OverflowInt(r.Int64()) {
+	i, err := strconv.ParseInt(r, 10, bits)
+	if err != nil {
 		return &DecodeError{Err: ErrRange}
 	}
-	dst.SetInt(r.Int64())
+	dst.SetInt(i)
 	return nil
 }
 
-// maxExponent bounds exponents on the exact path, so "1e1000000000" cannot make
-// big.Rat allocate gigabytes.
-const maxExponent = 400
-
-// exactInteger reads a number with a fraction or exponent and returns it as an
-// integer if it is one ("1.0", "1e3"); a fraction is ErrFraction.
-func exactInteger(text []byte) (*big.Int, error) {
+// exactInteger reads a JSON number with a fraction or exponent ("1.0",
+// "1e3", "12.5e1") and returns its integer digits (with a leading '-' when
+// negative) if it is an integer; a fraction is ErrFraction, and an integer of
+// more digits than any Go integer holds is ErrRange. It runs in time linear in
+// the length of text and allocates at most a few dozen bytes, however long or
+// hostile the literal.
+func exactInteger(text []byte) (string, error) {
+	neg := len(text) > 0 && text[0] == '-'
+	if neg {
+		text = text[1:]
+	}
+	mant, exp := text, []byte(nil)
 	if i := bytes.IndexAny(text, "eE"); i >= 0 {
-		exp, err := strconv.Atoi(strings.TrimPrefix(string(text[i+1:]), "+"))
-		if err != nil || exp > maxExponent || exp < -maxExponent {
-			return nil, &DecodeError{Err: ErrRange}
+		mant, exp = text[:i], text[i+1:]
+	}
+	intPart, frac := mant, []byte(nil)
+	if i := bytes.IndexByte(mant, '.'); i >= 0 {
+		intPart, frac = mant[:i], mant[i+1:]
+	}
+	if !digits(intPart) || len(intPart) == 0 || (frac != nil && (len(frac) == 0 || !digits(frac))) {
+		return "", &DecodeError{Err: ErrSyntax}
+	}
+	// The value is 0.D × 10^point, where D is intPart and frac run together.
+	point := int64(len(intPart))
+	if exp != nil {
+		e, err := exponent(exp)
+		if err != nil {
+			return "", err
+		}
+		point += e
+	}
+	// Drop leading zeros of D (each moves the point left) and trailing zeros
+	// (which change nothing).
+	lead := 0
+	for lead < len(intPart) && intPart[lead] == '0' {
+		lead++
+	}
+	if lead == len(intPart) {
+		for _, c := range frac {
+			if c != '0' {
+				break
+			}
+			lead++
 		}
 	}
-	r, ok := new(big.Rat).SetString(string(text))
-	if !ok {
-		return nil, &DecodeError{Err: ErrSyntax}
+	// The digits of D in order, skipping the dot: index i of D is
+	// intPart[i] or frac[i-len(intPart)].
+	n := len(intPart) + len(frac)
+	at := func(i int) byte {
+		if i < len(intPart) {
+			return intPart[i]
+		}
+		return frac[i-len(intPart)]
 	}
-	if !r.IsInt() {
-		return nil, &DecodeError{Err: ErrFraction}
+	end := n
+	for end > lead && at(end-1) == '0' {
+		end--
 	}
-	return r.Num(), nil
+	if end == lead { // zero
+		return "0", nil
+	}
+	point -= int64(lead)
+	sig := int64(end - lead) // significant digits
+	if point < sig {
+		return "", &DecodeError{Err: ErrFraction}
+	}
+	if point > 20 { // more digits than a uint64 holds
+		return "", &DecodeError{Err: ErrRange}
+	}
+	out := make([]byte, 0, 21)
+	if neg {
+		out = append(out, '-')
+	}
+	for i := lead; i < end; i++ {
+		out = append(out, at(i))
+	}
+	for range point - sig {
+		out = append(out, '0')
+	}
+	return string(out), nil
+}
+
+// exponent parses an exponent's text ("+3", "-12", "007"), clamping huge ones
+// to a value that is out of range either way.
+func exponent(b []byte) (int64, error) {
+	neg := false
+	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+		neg = b[0] == '-'
+		b = b[1:]
+	}
+	if len(b) == 0 || !digits(b) {
+		return 0, &DecodeError{Err: ErrSyntax}
+	}
+	var e int64
+	for _, c := range b {
+		e = e*10 + int64(c-'0')
+		if e > 1<<40 {
+			e = 1 << 40 // far past any integer's digits, and no overflow below
+		}
+	}
+	if neg {
+		e = -e
+	}
+	return e, nil
+}
+
+// digits reports whether b is all ASCII digits.
+func digits(b []byte) bool {
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // validNumber reports whether b is a JSON number.
