@@ -206,9 +206,9 @@ func TestInvalidErrorsByAttribute(t *testing.T) {
 	var ae *store.AdapterError
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, map[string][]string{
-		"title":  {"is blank", "too short"},
-		"artist": {"must exist"},
-		"base":   {"record is locked"},
+		"title":       {"is blank", "too short"},
+		"artist/data": {"must exist"}, // Ember keeps the whole rest of the pointer
+		"base":        {"record is locked"},
 	}, ae.AttributeErrors())
 }
 

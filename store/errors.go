@@ -153,29 +153,23 @@ func (e *AdapterError) Unwrap() []error {
 	return []error{e.Err}
 }
 
-// AttributeErrors maps the error objects to attributes as Ember Data's
-// errorsArrayToHash does: a source.pointer of /data/attributes/<name> or
-// /data/relationships/<name> gives <name>, /data gives "base", and the message is
-// the detail, else the title. Errors without a pointer are left out.
+// AttributeErrors maps the error objects to attributes exactly as Ember Data's
+// errorsArrayToHash does: a source.pointer matching /data/attributes/<key> or
+// /data/relationships/<key> (the leading slash optional) gives <key>, the whole
+// rest of the pointer ("title", or "tags/0" for a nested one); any other pointer
+// under /data ("/data", "/data/id", "data/type") gives "base". The message is the
+// detail, else the title. Errors without a pointer, or with a pointer outside
+// /data, are left out.
 func (e *AdapterError) AttributeErrors() map[string][]string {
 	out := map[string][]string{}
 	for _, o := range e.Errors {
 		if o.Source == nil || o.Source.Pointer == "" {
 			continue
 		}
-		p := o.Source.Pointer
-		var key string
-		switch {
-		case p == "/data":
-			key = "base"
-		case strings.HasPrefix(p, "/data/attributes/"):
-			key = strings.TrimPrefix(p, "/data/attributes/")
-		case strings.HasPrefix(p, "/data/relationships/"):
-			key = strings.TrimPrefix(p, "/data/relationships/")
-		default:
+		key, ok := pointerKey(o.Source.Pointer)
+		if !ok {
 			continue
 		}
-		key, _, _ = strings.Cut(key, "/")
 		msg := o.Detail
 		if msg == "" {
 			msg = o.Title
@@ -183,6 +177,21 @@ func (e *AdapterError) AttributeErrors() map[string][]string {
 		out[key] = append(out[key], msg)
 	}
 	return out
+}
+
+// pointerKey is Ember's pair of regular expressions,
+// /^\/?data\/(attributes|relationships)\/(.*)/ and then /^\/?data/.
+func pointerKey(p string) (string, bool) {
+	rest, ok := strings.CutPrefix(strings.TrimPrefix(p, "/"), "data")
+	if !ok {
+		return "", false
+	}
+	for _, section := range []string{"/attributes/", "/relationships/"} {
+		if key, ok := strings.CutPrefix(rest, section); ok {
+			return key, true
+		}
+	}
+	return "base", true
 }
 
 // errorForStatus returns the condition for a failure status, as Ember Data's

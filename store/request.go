@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"unicode/utf8"
 
 	"github.com/larder-go/larder/jsonapi"
 	"github.com/larder-go/larder/model"
@@ -115,10 +116,7 @@ func (s *Cache) responseError(req *Request, resp *Response) error {
 			return e
 		}
 	}
-	detail := string(resp.Body)
-	if len(detail) > 512 {
-		detail = detail[:512] + "..."
-	}
+	detail := truncate(string(resp.Body), 512)
 	e.Errors = []jsonapi.ErrorObject{{
 		Status: fmt.Sprint(resp.Status),
 		Title:  "The backend responded with an error",
@@ -262,4 +260,16 @@ func normalizeResource(s *Cache, n ResourceNormalizer, m *model.Model, raw []byt
 		return nil, pluginError(req, n, "serializer", err)
 	}
 	return doc, nil
+}
+
+// truncate cuts s to at most n bytes on a rune boundary, marking the cut with
+// "...".
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
 }

@@ -1,0 +1,68 @@
+package store_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/larder-go/larder/internal/fixture"
+	"github.com/larder-go/larder/jsonapi"
+	"github.com/larder-go/larder/store"
+)
+
+// AttributeErrors follows Ember's errorsArrayToHash: its two regular
+// expressions, /^\/?data\/(attributes|relationships)\/(.*)/ then /^\/?data/.
+func TestAttributeErrorsAsEmber(t *testing.T) {
+	tests := []struct {
+		pointer string
+		key     string // "" means left out
+	}{
+		{"/data/attributes/title", "title"},
+		{"data/attributes/title", "title"},
+		{"/data/relationships/artist", "artist"},
+		{"/data/relationships/artist/data", "artist/data"},
+		{"/data/attributes/tags/0", "tags/0"},
+		{"/data", "base"},
+		{"data", "base"},
+		{"/data/id", "base"},
+		{"/data/type", "base"},
+		{"/data/attributes", "base"},
+		{"/included/0", ""},
+		{"/meta", ""},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.pointer, func(t *testing.T) {
+			e := &store.AdapterError{Errors: []jsonapi.ErrorObject{{Title: "t", Detail: "d", Source: &jsonapi.ErrorSource{Pointer: tt.pointer}}}}
+			got := e.AttributeErrors()
+			if tt.key == "" {
+				assert.Empty(t, got)
+				return
+			}
+			assert.Equal(t, map[string][]string{tt.key: {"d"}}, got)
+		})
+	}
+	e := &store.AdapterError{Errors: []jsonapi.ErrorObject{{Title: "only a title", Source: &jsonapi.ErrorSource{Pointer: "/data"}}}}
+	assert.Equal(t, map[string][]string{"base": {"only a title"}}, e.AttributeErrors(), "the title when there is no detail")
+}
+
+// A body that is not JSON:API is kept as one error object, cut on a rune
+// boundary.
+func TestNonJSONErrorBodyIsCutOnARuneBoundary(t *testing.T) {
+	body := strings.Repeat("a", 511) + strings.Repeat("é", 100) // 'é' is two bytes: byte 512 is mid-rune
+	s := storeOver(t, store.AdapterFunc(func(context.Context, *store.Request) (*store.Response, error) {
+		return &store.Response{Status: 500, Body: []byte(body)}, nil
+	}))
+	_, err := store.FindRecord[fixture.Album](context.Background(), s, "1")
+	var ae *store.AdapterError
+	require.ErrorAs(t, err, &ae)
+	require.Len(t, ae.Errors, 1)
+	d := ae.Errors[0].Detail
+	assert.True(t, utf8.ValidString(d), "%q", d[len(d)-8:])
+	assert.Equal(t, strings.Repeat("a", 511)+"...", d)
+	assert.Equal(t, "500", ae.Errors[0].Status)
+}
