@@ -255,6 +255,14 @@ func TestDateTransform(t *testing.T) {
 			assert.True(t, errors.As(err, &de), "err = %v", err)
 		})
 	}
+	// Larder's documented choice: where Ember reads null, a value of another
+	// JSON type is a type error.
+	for _, other := range []string{`{"at":"2006-01-02"}`, `["2006-01-02"]`, `false`} {
+		t.Run("other type "+other, func(t *testing.T) {
+			_, err := decode[time.Time](t, attr.Date, other)
+			assert.ErrorIs(t, err, attr.ErrType)
+		})
+	}
 	p, err := decode[*time.Time](t, attr.Date, `null`)
 	require.NoError(t, err)
 	assert.Nil(t, p)

@@ -32,6 +32,10 @@
 //	         true; the number 1 is true; anything else is false; null -> zero.
 //	date     RFC 3339 with offsets and fractions; ISO 8601 "+HHMM" offsets and
 //	         "YYYY-MM-DD" dates; a number is epoch milliseconds; null -> zero.
+//	         A value of any other JSON type (an object, an array, a boolean) is
+//	         ErrType: Ember's transform reads it as null, but a date field that
+//	         silently becomes the zero time is a worse failure in Go than a
+//	         push refused with the JSON pointer of the bad value.
 //
 // On a pointer field, null gives nil; the transform applies to the pointee.
 //

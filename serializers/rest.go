@@ -177,8 +177,12 @@ func envelope(doc *jsonapi.Document, top map[string]json.RawMessage) error {
 }
 
 // splitHashes returns the hashes of a root: an object or an array of objects.
+// A null root holds none, as Ember reads {"album": null}: no record.
 func splitHashes(raw json.RawMessage) ([]json.RawMessage, error) {
 	raw = bytes.TrimSpace(raw)
+	if string(raw) == "null" {
+		return nil, nil
+	}
 	if len(raw) > 0 && raw[0] == '[' {
 		var hs []json.RawMessage
 		if err := json.Unmarshal(raw, &hs); err != nil {

@@ -267,3 +267,19 @@ func FuzzREST(f *testing.F) {
 		}
 	})
 }
+
+// A null root is "no record", as Ember reads it: queryRecord's not-found, and
+// an empty list for a query.
+func TestRESTNullRoot(t *testing.T) {
+	sz := &serializers.REST{}
+	s := newStore(t, sz)
+	doc, err := sz.NormalizeResponse(s, &store.Request{Op: store.OpQueryRecord, Type: "album"}, []byte(`{"album": null}`))
+	require.NoError(t, err)
+	assert.Equal(t, jsonapi.Null, doc.Shape)
+	assert.Empty(t, doc.Data)
+	doc, err = sz.NormalizeResponse(s, &store.Request{Op: store.OpQuery, Type: "album"}, []byte(`{"albums": null, "artists": [{"id": 1, "name": "a"}]}`))
+	require.NoError(t, err)
+	assert.Equal(t, jsonapi.Many, doc.Shape)
+	assert.Empty(t, doc.Data)
+	assert.Len(t, doc.Included, 1)
+}
