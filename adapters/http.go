@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/larder-go/larder/model"
@@ -43,6 +42,17 @@ type Config struct {
 	// Coalesce makes concurrent finds of one type one findMany request (Ember
 	// Data's coalesceFindRequests, false by default).
 	Coalesce bool
+	// MaxURLLength bounds the URL of a coalesced findMany: ids that would pass
+	// it go in another request (Ember's maxURLLength). 0 means 2048.
+	MaxURLLength int
+	// URLs overrides the URL of each operation, after Ember's urlFor* hooks.
+	URLs URLHooks
+	// AllowHosts lists other hosts ("cdn.example.com", "api.example.com:8443")
+	// whose links (related, self, paging) may be followed. Links to any other
+	// origin than Host's are refused with ErrOtherOrigin, and redirects to one
+	// are not followed. Header is never sent to another origin, allowed or
+	// not.
+	AllowHosts []string
 }
 
 // style is what differs between JSON:API and REST.
@@ -51,6 +61,7 @@ type style struct {
 	updateMethod string
 	pathForType  func(string) string
 	findMany     func(q url.Values, ids []string)
+	separator    string // joins findMany ids in one value; an id holding it goes alone
 }
 
 func (c *Config) do(ctx context.Context, st *style, req *store.Request) (*store.Response, error) {
@@ -66,20 +77,18 @@ func (c *Config) do(ctx context.Context, st *style, req *store.Request) (*store.
 	if err != nil {
 		return nil, fmt.Errorf("adapters: %w", err)
 	}
-	for k, vs := range c.Header {
-		for _, v := range vs {
-			hr.Header.Add(k, v)
+	if c.sameOrigin(hr.URL) {
+		for k, vs := range c.Header {
+			for _, v := range vs {
+				hr.Header.Add(k, v)
+			}
 		}
 	}
 	hr.Header.Set("Accept", st.mediaType)
 	if req.Body != nil {
 		hr.Header.Set("Content-Type", st.mediaType)
 	}
-	client := c.Client
-	if client == nil {
-		client = http.DefaultClient
-	}
-	resp, err := client.Do(hr)
+	resp, err := c.httpClient().Do(hr)
 	if err != nil {
 		return nil, err
 	}
@@ -98,98 +107,6 @@ func (c *Config) do(ctx context.Context, st *style, req *store.Request) (*store.
 	return &store.Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
 }
 
-// route returns the method and URL for a request, as Ember Data's buildURL.
-func (c *Config) route(st *style, req *store.Request) (string, string, error) {
-	pathFor := st.pathForType
-	if c.PathForType != nil {
-		pathFor = c.PathForType
-	}
-	q := url.Values{}
-	for k, vs := range req.Query {
-		q[k] = slices.Clone(vs)
-	}
-	if len(req.Include) > 0 {
-		q.Set("include", strings.Join(req.Include, ","))
-	}
-	collection := c.prefix() + "/" + escapePath(pathFor(req.Type))
-	one := collection + "/" + url.PathEscape(req.ID)
-	var method, target string
-	switch req.Op {
-	case store.OpFindRecord:
-		method, target = http.MethodGet, one
-	case store.OpFindAll, store.OpQuery, store.OpQueryRecord:
-		method, target = http.MethodGet, collection
-	case store.OpFindMany:
-		method, target = http.MethodGet, collection
-		st.findMany(q, req.IDs)
-	case store.OpCreateRecord:
-		method, target = http.MethodPost, collection
-	case store.OpUpdateRecord:
-		method, target = st.updateMethod, one
-	case store.OpDeleteRecord:
-		method, target = http.MethodDelete, one
-	case store.OpFindBelongsTo, store.OpFindHasMany, store.OpCustom:
-		method = req.Method
-		if method == "" {
-			method = http.MethodGet
-		}
-		t, err := c.resolve(req.URL, one)
-		if err != nil {
-			return "", "", err
-		}
-		target = t
-	default:
-		return "", "", fmt.Errorf("adapters: unsupported operation %v", req.Op)
-	}
-	if (req.Op == store.OpFindRecord || req.Op == store.OpUpdateRecord || req.Op == store.OpDeleteRecord) && req.ID == "" {
-		return "", "", fmt.Errorf("adapters: %v %s needs an id", req.Op, req.Type)
-	}
-	if len(q) > 0 {
-		sep := "?"
-		if strings.Contains(target, "?") {
-			sep = "&"
-		}
-		target += sep + q.Encode() // Encode sorts keys, as Ember's sortQueryParams
-	}
-	return method, target, nil
-}
-
-func (c *Config) prefix() string {
-	p := strings.TrimSuffix(c.Host, "/")
-	if ns := strings.Trim(c.Namespace, "/"); ns != "" {
-		p += "/" + ns
-	}
-	return p
-}
-
-// resolve applies Ember Data's urlPrefix rules to a link: absolute links as they
-// are; links starting with "/" on the host (without the namespace); relative
-// links under the record's own URL.
-func (c *Config) resolve(link, parent string) (string, error) {
-	if link == "" {
-		return "", errors.New("adapters: request has no URL")
-	}
-	u, err := url.Parse(link)
-	if err != nil {
-		return "", fmt.Errorf("adapters: bad link %q: %w", link, err)
-	}
-	switch {
-	case u.IsAbs() || strings.HasPrefix(link, "//"):
-		return link, nil
-	case strings.HasPrefix(link, "/"):
-		return strings.TrimSuffix(c.Host, "/") + link, nil
-	}
-	return parent + "/" + link, nil
-}
-
-func escapePath(p string) string {
-	parts := strings.Split(p, "/")
-	for i, s := range parts {
-		parts[i] = url.PathEscape(s)
-	}
-	return strings.Join(parts, "/")
-}
-
 // JSONAPI is an adapter for JSON:API backends: paths are the dasherized plural
 // of the type ("blog-post" -> "/blog-posts"), updates are PATCH, findMany is
 // filter[id]=1,2, and the media type is application/vnd.api+json. It is safe for
@@ -201,6 +118,7 @@ var jsonapiStyle = &style{
 	updateMethod: http.MethodPatch,
 	pathForType:  func(t string) string { return model.Pluralize(model.Dasherize(t)) },
 	findMany:     func(q url.Values, ids []string) { q.Set("filter[id]", strings.Join(ids, ",")) },
+	separator:    ",",
 }
 
 // Do implements store.Adapter.
@@ -210,6 +128,11 @@ func (a *JSONAPI) Do(ctx context.Context, req *store.Request) (*store.Response, 
 
 // CoalesceFindRequests implements store.BatchAdapter.
 func (a *JSONAPI) CoalesceFindRequests(string) bool { return a.Coalesce }
+
+// GroupFindMany implements store.FindManyGrouper: see [Config.MaxURLLength].
+func (a *JSONAPI) GroupFindMany(typ string, ids []string) [][]string {
+	return a.groupFindMany(jsonapiStyle, typ, ids)
+}
 
 // REST is an adapter for Ember Data's REST convention: paths are the camelized
 // plural of the type ("blog-post" -> "/blogPosts"), updates are PUT, findMany is
@@ -236,7 +159,14 @@ func (a *REST) Do(ctx context.Context, req *store.Request) (*store.Response, err
 // CoalesceFindRequests implements store.BatchAdapter.
 func (a *REST) CoalesceFindRequests(string) bool { return a.Coalesce }
 
+// GroupFindMany implements store.FindManyGrouper: see [Config.MaxURLLength].
+func (a *REST) GroupFindMany(typ string, ids []string) [][]string {
+	return a.groupFindMany(restStyle, typ, ids)
+}
+
 var (
-	_ store.BatchAdapter = (*JSONAPI)(nil)
-	_ store.BatchAdapter = (*REST)(nil)
+	_ store.BatchAdapter    = (*JSONAPI)(nil)
+	_ store.BatchAdapter    = (*REST)(nil)
+	_ store.FindManyGrouper = (*JSONAPI)(nil)
+	_ store.FindManyGrouper = (*REST)(nil)
 )
