@@ -1,8 +1,8 @@
 package serializers
 
 import (
-	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strconv"
 
 	"github.com/larder-go/larder/jsonapi"
@@ -10,10 +10,12 @@ import (
 	"github.com/larder-go/larder/store"
 )
 
-// JSONAPI is Ember Data's JSONAPISerializer: payload types are singularized
-// ("albums" -> "album"), member names are dasherized in payloads ("songCount" <->
-// "song-count"), undeclared members are dropped, and each resource is normalized
-// by its own type's serializer when that is a *JSONAPI too. Included resources
+// JSONAPI is Ember Data's JSONAPISerializer: payload types are singularized and
+// dasherized ("albums", "Albums", "blog_posts" -> "album", "blog-post"), member
+// names are written dasherized ("songCount" -> "song-count") and read in any
+// common spelling (see [Keys.ExactKeys]), members that match nothing are passed
+// on for the store to log and ignore, and each resource is normalized by its own
+// type's serializer when that is a *JSONAPI too. Included resources
 // of unknown types are dropped with a warning; primary ones are an error.
 //
 // The zero value is ready to use. Set the hooks before first use; a JSONAPI is
@@ -100,35 +102,35 @@ func (j *JSONAPI) normalizeWithOwn(s *store.Cache, r *jsonapi.Resource) (bool, e
 	if !ok {
 		own = j
 	}
-	return true, own.normalizeResource(m, r)
+	return true, own.normalizeResource(s.Logger(), m, r)
 }
 
-func (j *JSONAPI) normalizeResource(m *model.Model, r *jsonapi.Resource) error {
+func (j *JSONAPI) normalizeResource(log *slog.Logger, m *model.Model, r *jsonapi.Resource) error {
 	mp := j.mapper()
 	mm := mp.members(m)
 	r.Type = m.Name
+	// A member that matches nothing keeps its payload name: the store ignores
+	// it and logs it once per type and name, so nothing is dropped in silence.
+	var superseded []string
 	if r.Attributes != nil {
-		attrs := make(map[string]json.RawMessage, len(r.Attributes))
-		for k, v := range r.Attributes {
-			if i, ok := mm.attrs[k]; ok {
-				attrs[m.Attributes[i].Name] = v
-			}
-		}
-		r.Attributes = attrs
+		var sup []string
+		r.Attributes, sup = resolve(m, r.Attributes, mm.attrs, mm.exact, func(i int) string { return m.Attributes[i].Name }, nil)
+		superseded = append(superseded, sup...)
 	}
 	if r.Relationships != nil {
-		rels := make(map[string]*jsonapi.Relationship, len(r.Relationships))
-		for k, v := range r.Relationships {
-			i, ok := mm.rels[k]
-			if !ok {
-				continue
-			}
-			for n := range v.Data {
-				v.Data[n].Type = mp.modelName(v.Data[n].Type)
-			}
-			rels[m.Relationships[i].Name] = v
-		}
-		r.Relationships = rels
+		var sup []string
+		r.Relationships, sup = resolve(m, r.Relationships, mm.rels, mm.exact, func(i int) string { return m.Relationships[i].Name },
+			func(v *jsonapi.Relationship) {
+				if v != nil {
+					for n := range v.Data {
+						v.Data[n].Type = mp.modelName(v.Data[n].Type)
+					}
+				}
+			})
+		superseded = append(superseded, sup...)
+	}
+	for _, k := range superseded {
+		log.Debug("serializers: member not read in this spelling; ignored", "type", m.Name, "key", k)
 	}
 	if j.NormalizeResource != nil {
 		if err := j.NormalizeResource(m, r); err != nil {

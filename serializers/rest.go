@@ -270,6 +270,27 @@ func normalizeHash(mp *mapper, primaryKey string, hook func(*model.Model, map[st
 			res.Relationships[name] = rel
 		}
 	}
+	// Keys that match nothing go on as attributes under their own names, for
+	// the store to log and ignore; a declared name the hooks do not read
+	// (ExactKeys) must not reach the store, where it would be read.
+	for key, v := range hash {
+		if key == primaryKey || key == "links" {
+			continue
+		}
+		if _, ok := mm.attrs[key]; ok {
+			continue
+		}
+		if _, ok := mm.rels[key]; ok {
+			continue
+		}
+		if _, ok := mm.rels[strings.TrimSuffix(key, "Type")]; ok && strings.HasSuffix(key, "Type") {
+			continue
+		}
+		if m.AttributeIndex(key) >= 0 || m.RelationshipIndex(key) >= 0 {
+			continue
+		}
+		res.Attributes[key] = v
+	}
 	return res, nil
 }
 

@@ -1,10 +1,13 @@
 package serializers_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"flag"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -50,7 +53,8 @@ func read(t *testing.T, name string) []byte {
 
 func TestJSONAPINormalizeResponse(t *testing.T) {
 	sz := &serializers.JSONAPI{}
-	s := newStore(t, sz)
+	var logs bytes.Buffer
+	s := newStore(t, sz, store.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 	m, _ := s.ModelFor("album")
 	doc, err := sz.NormalizeResponse(s, &store.Request{Op: store.OpFindAll, Type: "album", Model: m}, read(t, "jsonapi-albums.json"))
 	require.NoError(t, err)
@@ -58,16 +62,60 @@ func TestJSONAPINormalizeResponse(t *testing.T) {
 	r := doc.Data[0]
 	assert.Equal(t, "album", r.Type, "types are singularized")
 	assert.Contains(t, r.Attributes, "songCount", "member names are mapped from dashes")
-	assert.NotContains(t, r.Attributes, "undeclared")
-	assert.NotContains(t, r.Relationships, "label", "undeclared relationships are dropped")
+	assert.Contains(t, r.Attributes, "undeclared", "passed on for the store to log")
+	assert.Contains(t, r.Relationships, "label", "passed on for the store to log")
 	assert.Equal(t, "artist", r.Relationships["artist"].Data[0].Type)
 	require.Len(t, doc.Included, 1, "included resources of unknown types are dropped")
 
-	_, err = s.Push(doc)
-	require.NoError(t, err)
+	for range 2 {
+		_, err = s.Push(doc)
+		require.NoError(t, err)
+	}
 	a, _ := store.PeekRecord[fixture.Album](s, "1")
 	assert.Equal(t, 10, a.SongCount)
 	assert.Equal(t, "David Bazan", a.ArtistName)
+	assert.Equal(t, 1, strings.Count(logs.String(), "member=undeclared"), "logged once per type and member:\n%s", logs.String())
+	assert.Equal(t, 1, strings.Count(logs.String(), "member=label"))
+}
+
+// Servers that others wrote: camelCase members (JSON:API 1.1, Fortune.js),
+// snake_case (Django REST framework JSON:API), plural and capitalized types.
+// All read with no configuration.
+func TestJSONAPIReadsEveryCommonSpelling(t *testing.T) {
+	bodies := map[string]string{
+		"camelCase, plural": `{"data":{"type":"albums","id":"1","attributes":{"title":"T","artistName":"Miles Davis","songCount":6,"releasedAt":"1959-08-17"},
+			"relationships":{"artist":{"data":{"type":"artists","id":"9"}}}}}`,
+		"snake_case, capitalized": `{"data":{"type":"Albums","id":"1","attributes":{"title":"T","artist_name":"Miles Davis","song_count":6,"released_at":"1959-08-17"},
+			"relationships":{"artist":{"data":{"type":"Artists","id":"9"}}}}}`,
+		"dasherized": `{"data":{"type":"album","id":"1","attributes":{"title":"T","artist-name":"Miles Davis","song-count":6,"released-at":"1959-08-17"},
+			"relationships":{"artist":{"data":{"type":"artist","id":"9"}}}}}`,
+	}
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			sz := &serializers.JSONAPI{}
+			s := newStore(t, sz)
+			doc, err := sz.NormalizeResponse(s, &store.Request{Op: store.OpFindRecord, Type: "album", ID: "1"}, []byte(body))
+			require.NoError(t, err)
+			_, err = s.Push(doc)
+			require.NoError(t, err)
+			a, ok := store.PeekRecord[fixture.Album](s, "1")
+			require.True(t, ok)
+			assert.Equal(t, "Miles Davis", a.ArtistName)
+			assert.Equal(t, 6, a.SongCount)
+			assert.Equal(t, 1959, a.ReleasedAt.Year())
+			assert.Equal(t, "artist:9", a.Artist.String())
+		})
+	}
+	t.Run("ExactKeys reads only the hooks' spelling", func(t *testing.T) {
+		sz := &serializers.JSONAPI{Keys: serializers.Keys{ExactKeys: true}}
+		s := newStore(t, sz)
+		doc, err := sz.NormalizeResponse(s, &store.Request{Op: store.OpFindRecord, Type: "album", ID: "1"}, []byte(bodies["camelCase, plural"]))
+		require.NoError(t, err)
+		_, err = s.Push(doc)
+		require.NoError(t, err)
+		a, _ := store.PeekRecord[fixture.Album](s, "1")
+		assert.Empty(t, a.ArtistName)
+	})
 }
 
 func TestJSONAPIEachResourceByItsOwnSerializer(t *testing.T) {

@@ -151,7 +151,8 @@ func (s *Cache) prepare(res *jsonapi.Resource, p *prepared, want *model.Model) e
 	for name, raw := range res.Attributes {
 		i := m.AttributeIndex(name)
 		if i < 0 {
-			continue // undeclared: ignored, as in Ember Data
+			s.unmatched(m, "attribute", name) // ignored, as in Ember Data, but logged
+			continue
 		}
 		if err := m.Codecs[i].Decode(raw, v.FieldByIndex(m.Attributes[i].Index)); err != nil {
 			return &DocumentError{Pointer: "/attributes/" + escape(name), Err: err}
@@ -161,7 +162,11 @@ func (s *Cache) prepare(res *jsonapi.Resource, p *prepared, want *model.Model) e
 	p.rels = p.rels[:0]
 	for name, rel := range res.Relationships {
 		i := m.RelationshipIndex(name)
-		if i < 0 || rel == nil {
+		if i < 0 {
+			s.unmatched(m, "relationship", name)
+			continue
+		}
+		if rel == nil {
 			continue
 		}
 		patch, err := relationshipPatch(&m.Rels[i], rel)

@@ -37,7 +37,8 @@ type Cache struct {
 	flights flight.Group[flightKey, *record]
 	// bgPending holds the keys of background refreshes under way, so a burst of
 	// cache hits starts one refresh, not one each.
-	bgPending sync.Map // flightKey -> struct{}
+	bgPending    sync.Map // flightKey -> struct{}
+	unmatchedLog unmatchedLog
 }
 
 // New returns a store over adapter and serializer with the given options. It
