@@ -231,7 +231,12 @@ func (s *Server) list(w http.ResponseWriter, req *http.Request, typ string) {
 		lo, hi := min((number-1)*size, total), min(number*size, total)
 		out = out[lo:hi]
 		link := func(n int) *jsonapi.Link {
-			return &jsonapi.Link{Href: fmt.Sprintf("%s?page[number]=%d&page[size]=%d", req.URL.Path, n, size)}
+			// The same query (filters, include) on another page, encoded as a
+			// valid URI reference: brackets escaped, spaces as %20.
+			pq := maps.Clone(q)
+			pq.Set("page[number]", strconv.Itoa(n))
+			pq.Set("page[size]", strconv.Itoa(size))
+			return &jsonapi.Link{Href: req.URL.Path + "?" + strings.ReplaceAll(pq.Encode(), "+", "%20")}
 		}
 		doc.Links = jsonapi.Links{"first": link(1), "last": link(last), "self": link(number)}
 		if number < last {

@@ -50,8 +50,8 @@ func TestServerReads(t *testing.T) {
 	assert.Len(t, doc.Data, 5)
 	assert.Equal(t, "6", doc.Data[0].ID)
 	assert.Equal(t, `13`, string(doc.Meta["total"]))
-	assert.Contains(t, doc.Links.Href("next"), "page[number]=3")
-	assert.Contains(t, doc.Links.Href("prev"), "page[number]=1")
+	assert.Equal(t, "/songs?page%5Bnumber%5D=3&page%5Bsize%5D=5", doc.Links.Href("next"), "brackets escaped: a valid uri-reference")
+	assert.Equal(t, "/songs?page%5Bnumber%5D=1&page%5Bsize%5D=5", doc.Links.Href("prev"))
 	_, doc = do(t, srv, "GET", "/songs?include=album.artist&filter[id]=11", "")
 	assert.Len(t, doc.Included, 2, "nested include")
 

@@ -53,8 +53,11 @@ type Request struct {
 	Query url.Values
 	// AdapterOptions is passed through from the caller untouched.
 	AdapterOptions map[string]any
-	// URL is a link to follow (findBelongsTo, findHasMany) or a custom endpoint;
-	// Method is the HTTP method for a custom request ("" means GET).
+	// URL is a link to follow (findBelongsTo, findHasMany, or a query's paging
+	// link, which carries its own query) or a custom endpoint; Method is the
+	// HTTP method for a custom request ("" means GET). A link comes from the
+	// server and is untrusted: an adapter must not follow it to another origin
+	// with the program's credentials.
 	URL    string
 	Method string
 	// Body is the request body for writes and custom requests.

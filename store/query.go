@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"maps"
@@ -88,6 +89,8 @@ func (s *Cache) loadAll(ctx context.Context, tc *typeCache, o findOptions) error
 // unloaded since the query drop out of it, as Ember Data's
 // AdapterPopulatedRecordArray. A Collection is safe for concurrent use.
 type Collection[T any] struct {
+	s     *Cache
+	o     findOptions // the query's include and adapter options, for paging
 	tc    *typeCache
 	recs  []*record // an unloaded record never comes back, so a gone one stays gone
 	meta  jsonapi.Meta
@@ -104,7 +107,12 @@ func Query[T any](ctx context.Context, s *Cache, query url.Values, opts ...FindO
 		return nil, unknownModel[T]()
 	}
 	o := buildOptions(opts)
-	doc, err := s.fetch(ctx, &Request{Op: OpQuery, Type: tc.model.Name, Model: tc.model, Query: query, Include: o.include, AdapterOptions: o.adapterOptions})
+	return runQuery[T](ctx, s, tc, o, &Request{Op: OpQuery, Type: tc.model.Name, Model: tc.model, Query: query, Include: o.include, AdapterOptions: o.adapterOptions})
+}
+
+// runQuery sends a query request (or a paging link) and builds its Collection.
+func runQuery[T any](ctx context.Context, s *Cache, tc *typeCache, o findOptions, req *Request) (*Collection[T], error) {
+	doc, err := s.fetch(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +123,42 @@ func Query[T any](ctx context.Context, s *Cache, query url.Values, opts ...FindO
 	if err != nil {
 		return nil, err
 	}
-	return &Collection[T]{tc: tc, recs: recs, meta: doc.Meta.Clone(), links: doc.Links.Clone(), query: cloneValues(query)}, nil
+	return &Collection[T]{s: s, o: o, tc: tc, recs: recs, meta: doc.Meta.Clone(), links: doc.Links.Clone(), query: cloneValues(req.Query)}, nil
+}
+
+// ErrNoPage reports a paging call on a collection whose response had no link
+// to that page (no "next" on the last page, no "prev" on the first).
+var ErrNoPage = errors.New("store: no such page")
+
+// Next loads the page the response's "next" link names, through the type's
+// adapter and serializer, and returns it as a new Collection; ErrNoPage when
+// there is none. A link may be relative or absolute, as servers send them; it
+// is the server's input, so the adapter follows it only on its own origin (the
+// HTTP adapters refuse others unless allowed, and never send them their
+// headers).
+func (c *Collection[T]) Next(ctx context.Context) (*Collection[T], error) { return c.page(ctx, "next") }
+
+// Prev loads the page the "prev" link names; see [Collection.Next].
+func (c *Collection[T]) Prev(ctx context.Context) (*Collection[T], error) { return c.page(ctx, "prev") }
+
+// First loads the page the "first" link names; see [Collection.Next].
+func (c *Collection[T]) First(ctx context.Context) (*Collection[T], error) {
+	return c.page(ctx, "first")
+}
+
+// Last loads the page the "last" link names; see [Collection.Next].
+func (c *Collection[T]) Last(ctx context.Context) (*Collection[T], error) { return c.page(ctx, "last") }
+
+// HasPage reports whether the response linked to the named page ("next",
+// "prev", "first", "last").
+func (c *Collection[T]) HasPage(name string) bool { return c.links.Href(name) != "" }
+
+func (c *Collection[T]) page(ctx context.Context, name string) (*Collection[T], error) {
+	href := c.links.Href(name)
+	if href == "" {
+		return nil, fmt.Errorf("%w: the %s response has no %q link", ErrNoPage, c.tc.model.Name, name)
+	}
+	return runQuery[T](ctx, c.s, c.tc, c.o, &Request{Op: OpQuery, Type: c.tc.model.Name, Model: c.tc.model, URL: href, AdapterOptions: c.o.adapterOptions})
 }
 
 func cloneValues(v url.Values) url.Values {
