@@ -55,8 +55,20 @@ func (e *encoder) comma(first bool) {
 }
 
 func (e *encoder) document(d *Document) error {
-	if d.Shape != Absent && len(d.Errors) > 0 {
+	if d == nil {
+		return &EncodeError{Pointer: "/", Err: fmt.Errorf("%w: nil document", ErrMissing)}
+	}
+	if d.Shape != Absent && d.Errors != nil {
 		return &EncodeError{Pointer: "/", Err: errors.New(`"data" and "errors" must not coexist`)}
+	}
+	if d.Shape == Absent && d.Errors == nil && d.Meta == nil {
+		return &EncodeError{Pointer: "/", Err: fmt.Errorf("%w: a document needs data, errors or meta", ErrMissing)}
+	}
+	if d.Shape == Absent && d.Included != nil {
+		return &EncodeError{Pointer: "/included", Err: errors.New(`"included" needs "data"`)}
+	}
+	if err := unique(d); err != nil {
+		return err
 	}
 	e.raw("{")
 	first := true
@@ -126,6 +138,41 @@ func (e *encoder) document(d *Document) error {
 		}
 	}
 	e.raw("}")
+	return nil
+}
+
+// unique checks that no resource appears twice in a compound document, in data
+// or included (by type and id, or type and lid for a resource with no id).
+func unique(d *Document) error {
+	if len(d.Data)+len(d.Included) < 2 {
+		return nil
+	}
+	type key struct{ typ, id, lid string }
+	seen := make(map[key]string, len(d.Data)+len(d.Included))
+	check := func(r *Resource, ptr string) error {
+		k := key{typ: r.Type, id: r.ID}
+		if r.ID == "" {
+			if r.LID == "" {
+				return nil
+			}
+			k.lid = r.LID
+		}
+		if first, dup := seen[k]; dup {
+			return &EncodeError{Pointer: ptr, Err: fmt.Errorf("%w: resource %s %s%s is also at %s", ErrInvalid, r.Type, r.ID, r.LID, first)}
+		}
+		seen[k] = ptr
+		return nil
+	}
+	for i := range d.Data {
+		if err := check(&d.Data[i], "/data/"+itoa(i)); err != nil {
+			return err
+		}
+	}
+	for i := range d.Included {
+		if err := check(&d.Included[i], "/included/"+itoa(i)); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

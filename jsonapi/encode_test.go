@@ -10,6 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/larder-go/larder/internal/fixture"
+	"github.com/larder-go/larder/internal/schematest"
 	"github.com/larder-go/larder/jsonapi"
 )
 
@@ -29,7 +31,29 @@ func TestEncodeGolden(t *testing.T) {
 	want, err := os.ReadFile(golden)
 	require.NoError(t, err)
 	assert.Equal(t, string(want), string(got))
-	assert.True(t, json.Valid(got))
+	schematest.Valid(t, got)
+}
+
+// Every document Encode emits is valid JSON:API 1.0.
+func TestEncodeIsValidJSONAPI(t *testing.T) {
+	docs := map[string]string{
+		"fixture albums": string(fixture.AlbumsDocument(20, 3, 4)),
+		"null":           `{"data":null}`,
+		"empty list":     `{"data":[]}`,
+		"meta only":      `{"meta":{"total":0}}`,
+		"errors":         `{"errors":[{"status":"422","title":"Invalid","source":{"pointer":"/data/attributes/title"}}]}`,
+		"paging links":   `{"data":[],"links":{"next":"/albums?page%5Bnumber%5D=2","self":{"href":"/albums","meta":{"n":1}}}}`,
+		"relationships":  `{"data":{"type":"album","id":"1","relationships":{"artist":{"data":null,"links":{"related":"/albums/1/artist"}},"songs":{"data":[],"meta":{"n":0}}}}}`,
+	}
+	for name, in := range docs {
+		t.Run(name, func(t *testing.T) {
+			doc, err := jsonapi.Decode([]byte(in))
+			require.NoError(t, err)
+			out, err := jsonapi.Encode(doc)
+			require.NoError(t, err)
+			schematest.Valid(t, out)
+		})
+	}
 }
 
 func TestEncodeDeterministic(t *testing.T) {
@@ -82,6 +106,12 @@ func TestEncodeErrors(t *testing.T) {
 		{"one with two", &jsonapi.Document{Shape: jsonapi.One, Data: make([]jsonapi.Resource, 2)}, "/data"},
 		{"empty relationship", &jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{{Type: "a", Relationships: map[string]*jsonapi.Relationship{"r": {}}}}}, "/data/relationships/r"},
 		{"identifier without id", &jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{{Type: "a", Relationships: map[string]*jsonapi.Relationship{"r": {Shape: jsonapi.One, Data: []jsonapi.Identifier{{Type: "b"}}}}}}}, "/data/relationships/r/data/id"},
+		{"empty document", &jsonapi.Document{}, "/"},
+		{"links only", &jsonapi.Document{Links: jsonapi.Links{"self": {Href: "/x"}}}, "/"},
+		{"nil document", nil, "/"},
+		{"included without data", &jsonapi.Document{Meta: jsonapi.Meta{}, Included: []jsonapi.Resource{{Type: "a", ID: "1"}}}, "/included"},
+		{"resource in data and included", &jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{{Type: "a", ID: "1"}}, Included: []jsonapi.Resource{{Type: "a", ID: "1"}}}, "/included/0"},
+		{"resource twice in included", &jsonapi.Document{Shape: jsonapi.Many, Data: []jsonapi.Resource{}, Included: []jsonapi.Resource{{Type: "a", ID: "1"}, {Type: "b", ID: "1"}, {Type: "a", ID: "1"}}}, "/included/2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

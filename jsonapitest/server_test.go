@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/larder-go/larder/internal/schematest"
 	"github.com/larder-go/larder/jsonapi"
 	"github.com/larder-go/larder/jsonapitest"
 )
@@ -29,6 +30,7 @@ func do(t *testing.T, srv *jsonapitest.Server, method, path, body string) (int, 
 		return resp.StatusCode, nil
 	}
 	assert.Equal(t, jsonapi.MediaType, resp.Header.Get("Content-Type"))
+	schematest.Valid(t, b) // every response shape the server sends is valid JSON:API 1.0
 	doc, err := jsonapi.Decode(b)
 	require.NoError(t, err, "%s", b)
 	return resp.StatusCode, doc

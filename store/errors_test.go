@@ -66,3 +66,16 @@ func TestNonJSONErrorBodyIsCutOnARuneBoundary(t *testing.T) {
 	assert.Equal(t, strings.Repeat("a", 511)+"...", d)
 	assert.Equal(t, "500", ae.Errors[0].Status)
 }
+
+// A 204 through Execute is a nil document, not an empty one that would encode
+// to the invalid "{}".
+func TestExecuteNoContent(t *testing.T) {
+	s := storeOver(t, store.AdapterFunc(func(context.Context, *store.Request) (*store.Response, error) {
+		return &store.Response{Status: 204}, nil
+	}))
+	doc, err := s.Execute(context.Background(), &store.Request{Type: "payment", URL: "/payments/1/process", Method: "POST"})
+	require.NoError(t, err)
+	assert.Nil(t, doc)
+	_, err = jsonapi.Encode(&jsonapi.Document{})
+	assert.ErrorIs(t, err, jsonapi.ErrMissing, "an empty document is not a JSON:API document")
+}

@@ -48,6 +48,15 @@ func ExampleQuery() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(page.IDs(), string(page.Meta()["total"]), page.Links().Href("next"))
-	// Output: [1 2 3 4 5] 13 /songs?page[number]=2&page[size]=5
+	fmt.Println(page.IDs(), "of", string(page.Meta()["total"]))
+	for page.HasPage("next") {
+		if page, err = page.Next(context.Background()); err != nil {
+			panic(err)
+		}
+		fmt.Println(page.IDs())
+	}
+	// Output:
+	// [1 2 3 4 5] of 13
+	// [6 7 8 9 10]
+	// [11 12 13]
 }

@@ -152,7 +152,8 @@ func transportError(ctx context.Context, req *Request, err error) error {
 // returns the normalized document. It is how a custom endpoint's answer (an
 // action such as "process-payment") reaches the cache.
 //
-// Execute does not modify req: the store sends its own copy.
+// Execute does not modify req: the store sends its own copy. A response with
+// no content (a 204, or an empty body) gives a nil document and no error.
 func (s *Cache) Execute(ctx context.Context, req *Request) (*jsonapi.Document, error) {
 	r := *req
 	if r.Op == 0 {
@@ -161,6 +162,9 @@ func (s *Cache) Execute(ctx context.Context, req *Request) (*jsonapi.Document, e
 	doc, err := s.fetch(ctx, &r)
 	if err != nil {
 		return nil, err
+	}
+	if doc.Shape == jsonapi.Absent && doc.Errors == nil && doc.Meta == nil && doc.Included == nil {
+		return nil, nil // no content (204, or an empty body): nothing to push or return
 	}
 	if _, err := s.push(doc, nil); err != nil {
 		return nil, err
