@@ -1,12 +1,42 @@
 // Package jsonapitest provides an in-memory JSON:API backend for tests,
 // benchmarks and demos, shaped like net/http/httptest: [NewServer] starts it on
-// loopback, seeded with albums, artists and songs.
+// loopback, seeded with albums, artists and songs, or empty with [Empty] for a
+// program's own types.
 //
 // It serves, for any type it holds, GET of a collection (with filter, page and
 // include) and of one resource (with include), POST, PATCH and DELETE, custom
 // actions (POST /{type}/{id}/{action}), and JSON:API error documents for 404,
 // 409 and 422. Resource member names are stored as they are sent; the seed uses
 // dasherized names, as JSON:API backends do.
+//
+// # Your own types
+//
+// A type may be put under its singular or plural name, in any common spelling
+// ("blog-post", "blogPosts", "BlogPost"): the server files it under the singular
+// dasherized form, serves it at the plural path (/blog-posts), and answers with
+// the type name as it was put.
+//
+//	srv := jsonapitest.NewServer(jsonapitest.Empty(), jsonapitest.WithValidator(func(r *jsonapi.Resource) []jsonapi.ErrorObject {
+//		if _, ok := r.Attributes["name"]; !ok {
+//			return []jsonapi.ErrorObject{{Status: "422", Title: "name is required",
+//				Source: &jsonapi.ErrorSource{Pointer: "/data/attributes/name"}}}
+//		}
+//		return nil
+//	}))
+//	defer srv.Close()
+//	srv.Put(jsonapi.Resource{Type: "widgets", ID: "1", Attributes: map[string]json.RawMessage{"name": []byte(`"w"`)}})
+//
+// A validator runs on every POST and PATCH; the error objects it returns are
+// the 422 response. Without one, the seeded server requires a non-blank
+// "title" and an empty server accepts everything.
+//
+// # Filtering and paging
+//
+// GET /{type}?filter[id]=1,2 selects by id; filter[member]=value by a string
+// attribute or a to-one relationship's id. page[size]=n with page[number]=k
+// (from 1) returns one page, with "first", "last", "self" and, where they
+// exist, "prev" and "next" links that keep the rest of the query, and meta
+// "total" counting every match.
 package jsonapitest
 
 import (
@@ -53,24 +83,52 @@ type failure struct {
 	body   string
 }
 
-// NewServer starts a server seeded with [Seed].
-func NewServer() *Server {
-	s := NewUnstartedServer()
+// An Option configures a Server.
+type Option func(*config)
+
+type config struct {
+	empty    bool
+	validate func(r *jsonapi.Resource) []jsonapi.ErrorObject
+}
+
+// Empty starts the server with no resources and no actions: for a program's
+// own types.
+func Empty() Option { return func(c *config) { c.empty = true } }
+
+// WithValidator sets the function that checks each POST and PATCH; the error
+// objects it returns are the 422 response.
+func WithValidator(f func(r *jsonapi.Resource) []jsonapi.ErrorObject) Option {
+	return func(c *config) { c.validate = f }
+}
+
+// NewServer starts a server seeded with [Seed], or as the options say.
+func NewServer(opts ...Option) *Server {
+	s := NewUnstartedServer(opts...)
 	s.Start()
 	return s
 }
 
-// NewUnstartedServer returns a seeded server that is not yet listening; call
-// Start or StartTLS, as with httptest.NewUnstartedServer.
-func NewUnstartedServer() *Server {
+// NewUnstartedServer returns a server that is not yet listening; call Start or
+// StartTLS, as with httptest.NewUnstartedServer.
+func NewUnstartedServer(opts ...Option) *Server {
+	var c config
+	for _, o := range opts {
+		o(&c)
+	}
 	s := &Server{
 		resources: map[string]map[string]*jsonapi.Resource{},
 		order:     map[string][]string{},
 		counts:    map[string]int{},
 		actions:   map[string]Action{},
-		validate:  requireTitle,
+		validate:  c.validate,
 	}
 	s.Server = httptest.NewUnstartedServer(s)
+	if c.empty {
+		return s
+	}
+	if s.validate == nil {
+		s.validate = requireTitle
+	}
 	for _, r := range Seed() {
 		s.Put(r)
 	}
@@ -82,6 +140,17 @@ func NewUnstartedServer() *Server {
 		return nil
 	}
 	return s
+}
+
+// check runs the validator, if any.
+func (s *Server) check(r *jsonapi.Resource) []jsonapi.ErrorObject {
+	s.mu.Lock()
+	f := s.validate
+	s.mu.Unlock()
+	if f == nil {
+		return nil
+	}
+	return f(r)
 }
 
 // requireTitle is the default validation: a "title" attribute must not be empty.
@@ -101,20 +170,33 @@ func (s *Server) Put(r jsonapi.Resource) {
 }
 
 func (s *Server) putLocked(r *jsonapi.Resource) {
-	if s.resources[r.Type] == nil {
-		s.resources[r.Type] = map[string]*jsonapi.Resource{}
+	typ := canonical(r.Type)
+	if s.resources[typ] == nil {
+		s.resources[typ] = map[string]*jsonapi.Resource{}
 	}
-	if _, ok := s.resources[r.Type][r.ID]; !ok {
-		s.order[r.Type] = append(s.order[r.Type], r.ID)
+	if _, ok := s.resources[typ][r.ID]; !ok {
+		s.order[typ] = append(s.order[typ], r.ID)
 	}
-	s.resources[r.Type][r.ID] = r
+	s.resources[typ][r.ID] = r
+}
+
+// canonical is the name a type is filed under: singular and dasherized, so
+// "albums", "Album" and "album" are one type.
+func canonical(typ string) string { return model.Singularize(model.Dasherize(typ)) }
+
+// SetValidator replaces the function that checks each POST and PATCH (nil
+// accepts everything).
+func (s *Server) SetValidator(f func(r *jsonapi.Resource) []jsonapi.ErrorObject) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.validate = f
 }
 
 // Get returns a copy of a stored resource.
 func (s *Server) Get(typ, id string) (jsonapi.Resource, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r, ok := s.resources[typ][id]
+	r, ok := s.resources[canonical(typ)][id]
 	if !ok {
 		return jsonapi.Resource{}, false
 	}
@@ -125,7 +207,7 @@ func (s *Server) Get(typ, id string) (jsonapi.Resource, bool) {
 func (s *Server) Remove(typ, id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.removeLocked(typ, id)
+	s.removeLocked(canonical(typ), id)
 }
 
 func (s *Server) removeLocked(typ, id string) {
@@ -193,7 +275,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		writeError(w, http.StatusNotFound, "Not Found", "no route "+req.URL.Path, "")
 		return
 	}
-	typ := model.Singularize(parts[0])
+	typ := canonical(parts[0])
 	switch {
 	case len(parts) == 1 && req.Method == http.MethodGet:
 		s.list(w, req, typ)
@@ -302,7 +384,7 @@ func (s *Server) includeLocked(doc *jsonapi.Document, include string) {
 					continue
 				}
 				for _, id := range link.Data {
-					target, ok := s.resources[id.Type][id.ID]
+					target, ok := s.resources[canonical(id.Type)][id.ID]
 					if !ok {
 						continue
 					}
@@ -349,7 +431,7 @@ func readOne(w http.ResponseWriter, req *http.Request, typ string) (*jsonapi.Res
 		return nil, false
 	}
 	r := doc.Data[0]
-	if r.Type != typ {
+	if canonical(r.Type) != typ {
 		writeError(w, http.StatusConflict, "Conflict", fmt.Sprintf("type %q does not match the endpoint's %q", r.Type, typ), "/data/type")
 		return nil, false
 	}
@@ -361,7 +443,7 @@ func (s *Server) create(w http.ResponseWriter, req *http.Request, typ string) {
 	if !ok {
 		return
 	}
-	if errs := s.validate(r); len(errs) > 0 {
+	if errs := s.check(r); len(errs) > 0 {
 		writeDoc(w, http.StatusUnprocessableEntity, &jsonapi.Document{Errors: errs})
 		return
 	}
@@ -396,7 +478,7 @@ func (s *Server) update(w http.ResponseWriter, req *http.Request, typ, id string
 		writeError(w, http.StatusConflict, "Conflict", fmt.Sprintf("id %q does not match the endpoint's %q", r.ID, id), "/data/id")
 		return
 	}
-	if errs := s.validate(r); len(errs) > 0 {
+	if errs := s.check(r); len(errs) > 0 {
 		writeDoc(w, http.StatusUnprocessableEntity, &jsonapi.Document{Errors: errs})
 		return
 	}

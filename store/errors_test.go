@@ -79,3 +79,33 @@ func TestExecuteNoContent(t *testing.T) {
 	_, err = jsonapi.Encode(&jsonapi.Document{})
 	assert.ErrorIs(t, err, jsonapi.ErrMissing, "an empty document is not a JSON:API document")
 }
+
+func TestZeroValuesPanicNamingTheConstructor(t *testing.T) {
+	var c store.Cache
+	var nilCache *store.Cache
+	var typed store.Store[fixture.Album]
+	tests := map[string]func(){
+		"zero Cache PeekRecord": func() { store.PeekRecord[fixture.Album](&c, "1") },
+		"zero Cache Push":       func() { _, _ = c.Push(&jsonapi.Document{}) },
+		"zero Cache Close":      func() { _ = c.Close() },
+		"nil Cache FindRecord": func() {
+			_, _ = store.FindRecord[fixture.Album](context.Background(), nilCache, "1")
+		},
+		"nil Cache HasRecordForID": func() { nilCache.HasRecordForID("album", "1") },
+	}
+	for name, f := range tests {
+		t.Run(name, func(t *testing.T) {
+			assert.PanicsWithValue(t, "store: use of a Cache not made by store.New (a zero or nil *store.Cache)", f)
+		})
+	}
+	for name, f := range map[string]func(){
+		"Peek":  func() { typed.Peek("1") },
+		"Find":  func() { _, _ = typed.Find(context.Background(), "1") },
+		"Type":  func() { typed.Type() },
+		"Cache": func() { typed.Cache() },
+	} {
+		t.Run("zero Store "+name, func(t *testing.T) {
+			assert.PanicsWithValue(t, "store: use of a zero store.Store[T]: make one with store.For[T](cache)", f)
+		})
+	}
+}

@@ -440,5 +440,5 @@ func (s *Cache) preload(tc *typeCache, id string, values map[string]any) error {
 
 // Find is [FindRecord] for T.
 func (v Store[T]) Find(ctx context.Context, id string, opts ...FindOption) (T, error) {
-	return FindRecord[T](ctx, v.s, id, opts...)
+	return FindRecord[T](ctx, v.cache(), id, opts...)
 }

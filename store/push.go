@@ -77,6 +77,7 @@ type relPatch struct {
 // push checks and decodes doc completely, then applies it under the writer
 // lock. want, when set, is the model every primary resource must have.
 func (s *Cache) push(doc *jsonapi.Document, want *model.Model) ([]*record, error) {
+	s.mustBeNew()
 	if doc == nil {
 		return nil, &DocumentError{Err: fmt.Errorf("%w: nil document", jsonapi.ErrInvalid)}
 	}

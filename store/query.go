@@ -301,15 +301,15 @@ func (s *Cache) StateOf(typ, id string) RecordState {
 
 // FindAll is [FindAll] for T.
 func (v Store[T]) FindAll(ctx context.Context, opts ...FindOption) (*RecordArray[T], error) {
-	return FindAll[T](ctx, v.s, opts...)
+	return FindAll[T](ctx, v.cache(), opts...)
 }
 
 // Query is [Query] for T.
 func (v Store[T]) Query(ctx context.Context, query url.Values, opts ...FindOption) (*Collection[T], error) {
-	return Query[T](ctx, v.s, query, opts...)
+	return Query[T](ctx, v.cache(), query, opts...)
 }
 
 // QueryRecord is [QueryRecord] for T.
 func (v Store[T]) QueryRecord(ctx context.Context, query url.Values, opts ...FindOption) (*T, error) {
-	return QueryRecord[T](ctx, v.s, query, opts...)
+	return QueryRecord[T](ctx, v.cache(), query, opts...)
 }

@@ -85,9 +85,19 @@ func New(adapter Adapter, serializer Serializer, opts ...Option) (*Cache, error)
 // store runs, Close cancels everything and returns without waiting (it would
 // otherwise wait for itself); every Close from elsewhere waits.
 func (s *Cache) Close() error {
+	s.mustBeNew()
 	s.closed.Store(true)
 	s.bg.stop()
 	return nil
+}
+
+// mustBeNew panics, with a message naming the constructor, on a Cache that
+// New did not make (a zero Cache, or a nil *Cache): a programming error, which a
+// nil dereference deep inside would only obscure.
+func (s *Cache) mustBeNew() {
+	if s == nil || s.reg == nil {
+		panic("store: use of a Cache not made by store.New (a zero or nil *store.Cache)")
+	}
 }
 
 // Registry returns the store's model registry.
@@ -95,6 +105,7 @@ func (s *Cache) Registry() *model.Registry { return s.reg }
 
 // ModelFor returns the model registered under a type name.
 func (s *Cache) ModelFor(typ string) (*model.Model, error) {
+	s.mustBeNew()
 	m, ok := s.reg.ByName(typ)
 	if !ok {
 		return nil, fmt.Errorf("store: %w %q", ErrUnknownType, typ)
@@ -113,6 +124,7 @@ func (s *Cache) typeCacheFor(typ string) (*typeCache, error) {
 
 // cacheOf returns the cache of model type T, and false when T is not registered.
 func cacheOf[T any](s *Cache) (*typeCache, bool) {
+	s.mustBeNew()
 	m, ok := s.reg.ByType(reflect.TypeFor[T]())
 	if !ok {
 		return nil, false

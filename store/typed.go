@@ -18,25 +18,42 @@ func For[T any](s *Cache) Store[T] {
 }
 
 // Type returns the model's type name.
-func (v Store[T]) Type() string { return v.tc.model.Name }
+func (v Store[T]) Type() string { return v.typeCache().model.Name }
 
 // Cache returns the shared cache the Store reads and writes.
-func (v Store[T]) Cache() *Cache { return v.s }
+func (v Store[T]) Cache() *Cache { return v.cache() }
 
 // Peek is [PeekRecord] for T.
-func (v Store[T]) Peek(id string) (T, bool) { return peek[T](v.tc, id) }
+func (v Store[T]) Peek(id string) (T, bool) { return peek[T](v.typeCache(), id) }
 
 // PeekAll is [PeekAll] for T.
-func (v Store[T]) PeekAll() *RecordArray[T] { return liveArray[T](v.tc) }
+func (v Store[T]) PeekAll() *RecordArray[T] { return liveArray[T](v.typeCache()) }
 
 // Has is [Cache.HasRecordForID] for T.
 func (v Store[T]) Has(id string) bool {
-	r := v.tc.get(id)
+	r := v.typeCache().get(id)
 	return r != nil && r.state.Load().loaded()
 }
 
 // Push is [Push] for T.
-func (v Store[T]) Push(doc *jsonapi.Document) ([]T, error) { return Push[T](v.s, doc) }
+func (v Store[T]) Push(doc *jsonapi.Document) ([]T, error) { return Push[T](v.cache(), doc) }
 
 // Unload is [Cache.UnloadRecord] for T.
-func (v Store[T]) Unload(id string) error { return v.s.UnloadRecord(v.tc.model.Name, id) }
+func (v Store[T]) Unload(id string) error { return v.cache().UnloadRecord(v.typeCache().model.Name, id) }
+
+// zeroStore is the panic of a Store[T] made without For.
+const zeroStore = "store: use of a zero store.Store[T]: make one with store.For[T](cache)"
+
+func (v Store[T]) typeCache() *typeCache {
+	if v.tc == nil {
+		panic(zeroStore)
+	}
+	return v.tc
+}
+
+func (v Store[T]) cache() *Cache {
+	if v.s == nil {
+		panic(zeroStore)
+	}
+	return v.s
+}
