@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -213,5 +214,38 @@ func TestLinksStayOnTheirOrigin(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, other.last().Header.Get("X-Api-Key"), "custom headers are stripped on leaving the origin")
 		assert.Empty(t, other.last().Header.Get("Authorization"))
+	})
+}
+
+// FuzzAdapterRoute sends requests with hostile ids, query values and links:
+// the adapter never panics, and a request either fails or reaches the
+// configured origin, never the other server.
+func FuzzAdapterRoute(f *testing.F) {
+	home := &recorder{body: `{"data":null}`}
+	homeSrv := httptest.NewServer(home)
+	defer homeSrv.Close()
+	other := &recorder{body: `{"data":null}`}
+	otherSrv := httptest.NewServer(other)
+	defer otherSrv.Close()
+	f.Add("..", "a b", "/albums?page[n]=2")
+	f.Add("a/b", "x+y", otherSrv.URL+"/steal")
+	f.Add("%2e%2e", "q", "//"+strings.TrimPrefix(otherSrv.URL, "http://")+"/x")
+	f.Add("1", "", "http://[::1]:1/x")
+	a := &adapters.JSONAPI{Config: adapters.Config{Host: homeSrv.URL, Header: http.Header{"X-Api-Key": {"k"}}}}
+	f.Fuzz(func(t *testing.T, id, q, link string) {
+		for _, req := range []*store.Request{
+			{Op: store.OpFindRecord, Type: "album", ID: id, Query: url.Values{"filter[x]": {q}}},
+			{Op: store.OpFindHasMany, Type: "album", ID: "1", URL: link},
+			{Op: store.OpQuery, Type: "album", URL: link},
+		} {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			_, _ = a.Do(ctx, req)
+			cancel()
+		}
+		other.mu.Lock()
+		defer other.mu.Unlock()
+		if len(other.reqs) > 0 {
+			t.Fatalf("a request reached another origin: %s", other.reqs[0].URL)
+		}
 	})
 }

@@ -227,7 +227,7 @@ func setNumber(text []byte, k reflect.Kind, dst reflect.Value) error {
 		return nil
 	}
 	bits := dst.Type().Bits()
-	integral := bytes.IndexAny(text, ".eE") < 0
+	integral := !bytes.ContainsAny(text, ".eE")
 	if k >= reflect.Uint && k <= reflect.Uintptr {
 		if integral {
 			u, err := strconv.ParseUint(string(text), 10, bits)

@@ -1,6 +1,8 @@
 package attr_test
 
 import (
+	"encoding/json"
+	"errors"
 	"math/big"
 	"reflect"
 	"strings"
@@ -107,4 +109,45 @@ func BenchmarkHostileNumber(b *testing.B) {
 			b.Fatal("decoded")
 		}
 	}
+}
+
+// FuzzExactInteger checks integer decoding against big.Rat on every number
+// literal the fuzzer finds (short ones: big.Rat is the slow path it replaced).
+func FuzzExactInteger(f *testing.F) {
+	for _, s := range []string{"0", "-0.0", "1.5e1", "1e19", "9223372036854775807.0", "12.50e-1", "0.000e99", "1E+2"} {
+		f.Add(s)
+	}
+	c, err := attr.Compile(reflect.TypeFor[int64](), nil)
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > 64 || !json.Valid([]byte(s)) || s == "" || (s[0] != '-' && (s[0] < '0' || s[0] > '9')) {
+			return
+		}
+		var got int64
+		err := c.Decode([]byte(s), reflect.ValueOf(&got).Elem())
+		want, werr := intOracle(strings.TrimSpace(s)) // JSON allows the space; big.Rat does not
+		if werr == attr.ErrSyntax {
+			// big.Rat refuses huge exponents that are valid JSON. Zero times
+			// any power of ten is zero; anything else is out of range or a
+			// fraction.
+			mant, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(s)), "e")
+			if strings.Trim(mant, "-0.") == "" {
+				if err != nil || got != 0 {
+					t.Fatalf("%s: got %v, %v; want 0", s, got, err)
+				}
+			} else if err == nil {
+				t.Fatalf("%s: got %v; want an error", s, got)
+			}
+			return
+		}
+		if werr != nil {
+			if !errors.Is(err, werr) {
+				t.Fatalf("%s: got %v, %v; want error %v", s, got, err, werr)
+			}
+			return
+		}
+		if err != nil || got != want {
+			t.Fatalf("%s: got %v, %v; want %v", s, got, err, want)
+		}
+	})
 }

@@ -81,14 +81,6 @@ func (s *scanner) peek() byte {
 	return s.data[s.pos]
 }
 
-// null consumes a null literal if one is next.
-func (s *scanner) null() (bool, error) {
-	if s.peek() != 'n' {
-		return false, nil
-	}
-	return true, s.literal("null")
-}
-
 func (s *scanner) literal(lit string) error {
 	if len(s.data)-s.pos < len(lit) || string(s.data[s.pos:s.pos+len(lit)]) != lit {
 		return s.syntax("invalid literal")

@@ -329,3 +329,25 @@ func TestRESTNullRoot(t *testing.T) {
 	assert.Empty(t, doc.Data)
 	assert.Len(t, doc.Included, 1)
 }
+
+// FuzzJSONAPISerializer feeds hostile bodies through the JSON:API serializer
+// and the store: nothing panics, and a body that fails leaves the cache as it
+// was.
+func FuzzJSONAPISerializer(f *testing.F) {
+	f.Add([]byte(`{"data":{"type":"Albums","id":"1","attributes":{"artistName":"x","song_count":3},"relationships":{"artist":{"data":{"type":"artists","id":"2"}}}}}`))
+	f.Add([]byte(`{"data":[{"type":"albums","id":"1","attributes":{"undeclared":[1]}}],"included":[{"type":"nope","id":"1"}]}`))
+	f.Add([]byte(`{"data":{"type":"albums","id":"1","relationships":{"songs":{"data":[{"type":"Songs","id":"1"}]},"bogus":null}}}`))
+	sz := &serializers.JSONAPI{}
+	s, err := store.New(nil, sz, store.WithModels(fixture.Models()...))
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, body []byte) {
+		before := store.PeekAll[fixture.Album](s).Len()
+		doc, err := sz.NormalizeResponse(s, &store.Request{Op: store.OpQuery, Type: "album"}, body)
+		if err != nil {
+			return
+		}
+		if _, err := s.Push(doc); err != nil {
+			assert.Equal(t, before, store.PeekAll[fixture.Album](s).Len(), "a failed push changed nothing")
+		}
+	})
+}

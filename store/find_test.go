@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -30,7 +29,6 @@ type fakeAdapter struct {
 	status   int           // when set, every response has this status
 	coalesce bool
 	policy   *policy // when set, the adapter implements store.ReloadPolicy
-	version  atomic.Int64
 }
 
 type policy struct{ reload, background, reloadAll, backgroundAll bool }

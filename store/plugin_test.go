@@ -128,9 +128,8 @@ func TestAdapterWrongAnswers(t *testing.T) {
 	tests := map[string]store.AdapterFunc{
 		"nil response, nil error": func(context.Context, *store.Request) (*store.Response, error) { return nil, nil },
 		"panic": func(context.Context, *store.Request) (*store.Response, error) {
-			var m map[string]int
-			m["x"]++
-			return nil, nil
+			var b []*store.Response
+			return b[1], nil // index out of range
 		},
 	}
 	for name, a := range tests {

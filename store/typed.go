@@ -39,7 +39,9 @@ func (v Store[T]) Has(id string) bool {
 func (v Store[T]) Push(doc *jsonapi.Document) ([]T, error) { return Push[T](v.cache(), doc) }
 
 // Unload is [Cache.UnloadRecord] for T.
-func (v Store[T]) Unload(id string) error { return v.cache().UnloadRecord(v.typeCache().model.Name, id) }
+func (v Store[T]) Unload(id string) error {
+	return v.cache().UnloadRecord(v.typeCache().model.Name, id)
+}
 
 // zeroStore is the panic of a Store[T] made without For.
 const zeroStore = "store: use of a zero store.Store[T]: make one with store.For[T](cache)"
