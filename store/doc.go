@@ -54,10 +54,20 @@
 // first load leaves no record; a failed reload keeps it and records the error
 // ([Cache.StateOf]).
 //
+// A shared request runs under a context of its own: when the last caller
+// waiting for it gives up, it is cancelled, so a hung backend holds no request
+// open that nobody waits for. Work no caller waits for (background reloads)
+// runs under [WithRequestTimeout]. [Collection.Next], [Collection.Prev],
+// [Collection.First] and [Collection.Last] follow a query's paging links.
+// [WithMiddleware] wraps every request (to log, count or authenticate) and keeps
+// the adapter's optional interfaces; [WithReloadPolicy] and
+// [WithReloadPolicyFor] set reload rules without an adapter of one's own.
+//
 // Background reloads run in goroutines the store owns, at most
 // [WithMaxBackground] at once, one per record at a time; their errors go to the
 // logger ([WithLogger]) and to [WithErrorHandler]. [Cache.Close] cancels them and
-// waits, so no goroutine outlives the store.
+// waits, so no goroutine outlives the store; it may be called any number of
+// times, from any goroutine, including the store's own callbacks.
 //
 // # Results belong to the caller
 //
@@ -85,7 +95,11 @@
 // A document the store cannot apply gives a *[DocumentError] with the JSON
 // pointer at fault, wrapping [ErrUnknownType], [ErrTypeMismatch],
 // [ErrMissingID], [ErrShape], an *attr.DecodeError (type mismatch, overflow,
-// fraction into an integer, bad date) or a *jsonapi.DecodeError. Calls that take
+// fraction into an integer, bad date) or a *jsonapi.DecodeError. A plugin (an
+// adapter, a serializer, a hook) that answers wrongly (a nil response with a
+// nil error, a nil document, a document whose data disagrees with its shape) or
+// panics gives an *[AdapterError] wrapping [ErrPlugin] and a *[PluginError]
+// that names it: a plugin can never end the process. Calls that take
 // a model type parameter and return no error (PeekRecord, PeekAll, For) panic
 // when the model is not registered: that is a programming error, like a nil map
 // write.

@@ -112,6 +112,18 @@ func loading(ctx context.Context, w io.Writer, s *store.Cache, embedded *jsonapi
 		return err
 	}
 	fmt.Fprintf(w, "  Query albums by artist 1: %v (meta total %s)\n", q.IDs(), q.Meta()["total"])
+	page, err := store.Query[fixture.Song](ctx, s, map[string][]string{"page[size]": {"5"}})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "  songs, 5 a page, following the server's next links: %v", page.IDs())
+	for page.HasPage("next") {
+		if page, err = page.Next(ctx); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, " %v", page.IDs())
+	}
+	fmt.Fprintln(w)
 	return nil
 }
 
