@@ -233,35 +233,28 @@ func (s *Cache) Normalize(typ string, raw []byte) (*jsonapi.Document, error) {
 
 // normalizePayload runs a serializer's NormalizePayload, turning a panic or a
 // document it cannot have meant into a typed error.
-func normalizePayload(s *Cache, p PayloadNormalizer, typ string, raw []byte) (doc *jsonapi.Document, err error) {
-	req := &Request{Op: OpCustom, Type: typ}
-	defer func() {
-		if v := recover(); v != nil {
-			doc, err = nil, pluginError(req, p, "serializer", recovered(v))
-		}
-	}()
-	if doc, err = p.NormalizePayload(s, typ, raw); err != nil {
-		return nil, err
-	}
-	if err := checkShape(doc); err != nil {
-		return nil, pluginError(req, p, "serializer", err)
-	}
-	return doc, nil
+func normalizePayload(s *Cache, p PayloadNormalizer, typ string, raw []byte) (*jsonapi.Document, error) {
+	return guarded(&Request{Op: OpCustom, Type: typ}, p, func() (*jsonapi.Document, error) { return p.NormalizePayload(s, typ, raw) })
 }
 
 // normalizeResource runs a serializer's Normalize, likewise guarded.
-func normalizeResource(s *Cache, n ResourceNormalizer, m *model.Model, raw []byte) (doc *jsonapi.Document, err error) {
-	req := &Request{Op: OpCustom, Type: m.Name}
+func normalizeResource(s *Cache, n ResourceNormalizer, m *model.Model, raw []byte) (*jsonapi.Document, error) {
+	return guarded(&Request{Op: OpCustom, Type: m.Name}, n, func() (*jsonapi.Document, error) { return n.Normalize(s, m, raw) })
+}
+
+// guarded calls a serializer, turning its panic or a document of the wrong
+// shape into an *AdapterError wrapping ErrPlugin.
+func guarded(req *Request, sz any, f func() (*jsonapi.Document, error)) (doc *jsonapi.Document, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			doc, err = nil, pluginError(req, n, "serializer", recovered(v))
+			doc, err = nil, pluginError(req, sz, "serializer", recovered(v))
 		}
 	}()
-	if doc, err = n.Normalize(s, m, raw); err != nil {
+	if doc, err = f(); err != nil {
 		return nil, err
 	}
 	if err := checkShape(doc); err != nil {
-		return nil, pluginError(req, n, "serializer", err)
+		return nil, pluginError(req, sz, "serializer", err)
 	}
 	return doc, nil
 }

@@ -66,19 +66,23 @@ func (g *Group[K, V]) Do(ctx, parent context.Context, key K, fn func(context.Con
 	g.calls[key] = c
 	g.mu.Unlock()
 
+	// finish releases the call's context, forgets it and wakes its waiters.
+	finish := func() {
+		stop()
+		cancel()
+		g.mu.Lock()
+		if g.calls[key] == c {
+			delete(g.calls, key)
+		}
+		g.mu.Unlock()
+		close(c.done)
+	}
 	run := func() {
 		defer func() {
 			if r := recover(); r != nil {
 				c.err = &PanicError{Value: r, Stack: debug.Stack()}
 			}
-			stop()
-			cancel()
-			g.mu.Lock()
-			if g.calls[key] == c {
-				delete(g.calls, key)
-			}
-			g.mu.Unlock()
-			close(c.done)
+			finish()
 		}()
 		c.val, c.err = fn(cctx)
 	}
@@ -87,15 +91,8 @@ func (g *Group[K, V]) Do(ctx, parent context.Context, key K, fn func(context.Con
 		spawn = func(f func()) bool { go f(); return true }
 	}
 	if !spawn(run) {
-		stop()
-		cancel()
-		g.mu.Lock()
-		if g.calls[key] == c {
-			delete(g.calls, key)
-		}
-		g.mu.Unlock()
 		c.err = ErrNotStarted
-		close(c.done)
+		finish()
 	}
 	return g.wait(ctx, key, c, false)
 }

@@ -39,15 +39,21 @@ func newTable[V any](size int) *table[V] {
 
 // Get returns the entry stored under k, or nil. It never locks.
 func (t *Table[V]) Get(k string) *V {
+	v, _, _ := t.find(k)
+	return v
+}
+
+// find returns the entry stored under k with its table and slot, or nil.
+func (t *Table[V]) find(k string) (*V, *table[V], uint64) {
 	tb := t.cur.Load()
 	i := maphash.String(tb.seed, k) & tb.mask
 	for {
 		v := tb.slots[i].Load()
 		if v == nil {
-			return nil
+			return nil, tb, i
 		}
 		if v != t.tomb && t.key(v) == k {
-			return v
+			return v, tb, i
 		}
 		i = (i + 1) & tb.mask
 	}
@@ -95,24 +101,17 @@ func (t *Table[V]) Put(v *V) {
 
 // Delete removes the entry stored under k and returns it, or nil.
 func (t *Table[V]) Delete(k string) *V {
-	tb := t.cur.Load()
-	i := maphash.String(tb.seed, k) & tb.mask
-	for {
-		v := tb.slots[i].Load()
-		if v == nil {
-			return nil
-		}
-		if v != t.tomb && t.key(v) == k {
-			tb.slots[i].Store(t.tomb)
-			t.live--
-			t.dead++
-			if t.dead > t.live && t.dead > minSize {
-				t.rebuild(t.live)
-			}
-			return v
-		}
-		i = (i + 1) & tb.mask
+	v, tb, i := t.find(k)
+	if v == nil {
+		return nil
 	}
+	tb.slots[i].Store(t.tomb)
+	t.live--
+	t.dead++
+	if t.dead > t.live && t.dead > minSize {
+		t.rebuild(t.live)
+	}
+	return v
 }
 
 // Reset removes every entry.
