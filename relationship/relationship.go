@@ -2,7 +2,6 @@ package relationship
 
 import (
 	"reflect"
-	"slices"
 	"strings"
 
 	"github.com/larder-go/larder/jsonapi"
@@ -39,8 +38,10 @@ func (k Kind) String() string {
 type State struct {
 	kind    Kind
 	linkage bool
-	typ     string   // the members' type, when they share one
-	ids     []string // member ids, in order
+	typ     string    // the members' type, when they share one
+	idbuf   string    // member ids, in order, run together in one string
+	ends    []uint32  // where each member's id ends in idbuf
+	end1    [1]uint32 // ends' storage for one member, saving an allocation
 	extra   *memberExtra
 	links   jsonapi.Links
 	meta    jsonapi.Meta
@@ -65,10 +66,26 @@ func NewState(kind Kind, hasData bool, data []jsonapi.Identifier, links jsonapi.
 		return s
 	}
 	s.typ = data[0].Type
-	s.ids = make([]string, len(data))
+	// One string and one offset slice hold every id, rather than a string
+	// object each: a to-many of n members costs the collector 2 objects, not
+	// n+1, for as long as the record is cached.
+	if len(data) == 1 && data[0].Type == s.typ && data[0].LID == "" && data[0].Meta == nil {
+		s.idbuf = data[0].ID
+		s.end1[0] = uint32(len(s.idbuf))
+		s.ends = s.end1[:]
+		return s
+	}
+	size := 0
+	for _, id := range data {
+		size += len(id.ID)
+	}
+	var b strings.Builder
+	b.Grow(size)
+	s.ends = make([]uint32, len(data))
 	var x memberExtra
 	for i, id := range data {
-		s.ids[i] = id.ID
+		b.WriteString(id.ID)
+		s.ends[i] = uint32(b.Len())
 		if id.Type != s.typ && x.types == nil {
 			x.types = make([]string, len(data))
 			for j := range i {
@@ -91,6 +108,7 @@ func NewState(kind Kind, hasData bool, data []jsonapi.Identifier, links jsonapi.
 			x.metas[i] = id.Meta.Clone()
 		}
 	}
+	s.idbuf = b.String()
 	if x.types != nil || x.lids != nil || x.metas != nil {
 		s.extra = &x
 	}
@@ -113,12 +131,12 @@ func (s *State) Len() int {
 	if s == nil {
 		return 0
 	}
-	return len(s.ids)
+	return len(s.ends)
 }
 
 // At returns the i'th related identifier.
 func (s *State) At(i int) jsonapi.Identifier {
-	id := jsonapi.Identifier{Type: s.typ, ID: s.ids[i]}
+	id := jsonapi.Identifier{Type: s.typ, ID: s.ID(i)}
 	if x := s.extra; x != nil {
 		if x.types != nil {
 			id.Type = x.types[i]
@@ -134,14 +152,24 @@ func (s *State) At(i int) jsonapi.Identifier {
 }
 
 // ID returns the i'th related id.
-func (s *State) ID(i int) string { return s.ids[i] }
+func (s *State) ID(i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = s.ends[i-1]
+	}
+	return s.idbuf[start:s.ends[i]]
+}
 
 // IDs returns a copy of the related ids.
 func (s *State) IDs() []string {
 	if s.Len() == 0 {
 		return nil
 	}
-	return slices.Clone(s.ids)
+	out := make([]string, len(s.ends))
+	for i := range out {
+		out[i] = s.ID(i)
+	}
+	return out
 }
 
 // Identifiers returns a copy of the related identifiers.
@@ -149,7 +177,7 @@ func (s *State) Identifiers() []jsonapi.Identifier {
 	if s.Len() == 0 {
 		return nil
 	}
-	out := make([]jsonapi.Identifier, len(s.ids))
+	out := make([]jsonapi.Identifier, len(s.ends))
 	for i := range out {
 		out[i] = s.At(i)
 	}
@@ -188,7 +216,7 @@ func (s *State) String() string {
 	}
 	var b strings.Builder
 	b.WriteByte('[')
-	for i := range s.ids {
+	for i := range s.ends {
 		if i > 0 {
 			b.WriteByte(' ')
 		}
@@ -224,7 +252,7 @@ func (s *State) Merge(next *State, data, links, meta bool) *State {
 	}
 	n.kind = next.kind
 	if data {
-		n.linkage, n.typ, n.ids, n.extra = next.linkage, next.typ, next.ids, next.extra
+		n.linkage, n.typ, n.idbuf, n.ends, n.extra = next.linkage, next.typ, next.idbuf, next.ends, next.extra
 	}
 	if links {
 		n.links = next.links
@@ -281,7 +309,7 @@ func (b BelongsTo[T]) ID() string {
 	if b.s.Len() == 0 {
 		return ""
 	}
-	return b.s.ids[0]
+	return b.s.ID(0)
 }
 
 // Identifier returns the related record's identifier, and false when the

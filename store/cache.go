@@ -1,6 +1,7 @@
 package store
 
 import (
+	"reflect"
 	"sync/atomic"
 	"unsafe"
 
@@ -91,6 +92,7 @@ func (r *record) identifier() Identifier {
 // typeCache holds the records of one model.
 type typeCache struct {
 	model    *model.Model
+	cell     reflect.Type              // struct{ S recordState; V GoType }: a state and its value in one allocation
 	clone    bool                      // the model has attributes that need a deep copy
 	policy   ReloadPolicy              // the type's policy, or Ember's defaults; fixed at New
 	send     Adapter                   // the type's adapter in the store's middleware; fixed at New
@@ -107,6 +109,10 @@ type typeCache struct {
 func newTypeCache(m *model.Model) *typeCache {
 	tc := &typeCache{
 		model: m,
+		cell: reflect.StructOf([]reflect.StructField{
+			{Name: "S", Type: reflect.TypeFor[recordState]()},
+			{Name: "V", Type: m.GoType},
+		}),
 		clone: len(m.CloneAttributes()) > 0,
 		index: index.New(func(r *record) string { return r.id }),
 		lids:  index.New(func(r *record) string { return r.lid }),
@@ -114,6 +120,15 @@ func newTypeCache(m *model.Model) *typeCache {
 	empty := []*record{}
 	tc.members.Store(&empty)
 	return tc
+}
+
+// newCell allocates a record state and a model value side by side, so a read
+// that loads the state finds the value in the same cache lines: one allocation
+// and one memory fetch fewer per record than two objects. The state's value
+// field is left for the caller to point at the returned value.
+func (tc *typeCache) newCell() (*recordState, reflect.Value) {
+	c := reflect.New(tc.cell)
+	return (*recordState)(c.UnsafePointer()), c.Elem().Field(1).Addr()
 }
 
 // get returns the record for id, or nil. It never locks.

@@ -58,6 +58,7 @@ type prepared struct {
 	tc    *typeCache
 	id    string
 	lid   string
+	state *recordState  // the state value lives beside, in one allocation
 	value reflect.Value // *GoType holding decoded members
 	attrs bitset        // attributes present in the resource
 	rels  []relPatch    // relationships present, in any order
@@ -141,7 +142,7 @@ func (s *Cache) prepare(res *jsonapi.Resource, p *prepared, want *model.Model) e
 			return &DocumentError{Pointer: "/id", Err: ErrMissingID}
 		}
 	}
-	p.value = reflect.New(m.GoType)
+	p.state, p.value = tc.newCell()
 	v := p.value.Elem()
 	if p.id != "" {
 		if err := setID(v.FieldByIndex(m.ID.Index), p.id); err != nil {
@@ -330,17 +331,20 @@ func (tx *txn) apply(p *prepared) *record {
 	}
 	old := r.state.Load()
 	m := tc.model
-	next := &recordState{id: p.id, status: stLoaded}
+	partial := old.loaded() && old.value != nil && !p.full
+	next, v := p.state, p.value
+	if partial {
+		next, v = tc.newCell()
+	}
+	*next = recordState{id: p.id, status: stLoaded}
 	if next.id == "" && old != nil {
 		next.id = old.id
 	}
 	if old != nil {
 		next.status |= old.status &^ (stNew | stLoaded)
 	}
-	var v reflect.Value
-	if old.loaded() && old.value != nil && !p.full {
+	if partial {
 		// Partial update: start from a copy of the cached value.
-		v = reflect.New(m.GoType)
 		v.Elem().Set(reflect.NewAt(m.GoType, old.value).Elem())
 		dst, src := v.Elem(), p.value.Elem()
 		for i := range m.Attributes {
@@ -353,7 +357,6 @@ func (tx *txn) apply(p *prepared) *record {
 			_ = setID(dst.FieldByIndex(m.ID.Index), next.id)
 		}
 	} else {
-		v = p.value
 		if p.id == "" && old != nil && old.id != "" {
 			_ = setID(v.Elem().FieldByIndex(m.ID.Index), old.id)
 		}
