@@ -38,6 +38,34 @@ type record struct {
 	member bool
 }
 
+// newRecord allocates a record with its id. An id of up to 48 bytes (numbers,
+// UUIDs) is copied into the record's own allocation, so the index's key
+// comparison reads the cache lines it already loaded for the record instead
+// of another object's.
+func newRecord(m *model.Model, id string) *record {
+	switch n := len(id); {
+	case n == 0:
+		return &record{model: m}
+	case n <= 16:
+		x := &struct {
+			record
+			buf [16]byte
+		}{record: record{model: m}}
+		copy(x.buf[:], id)
+		x.id = unsafe.String(&x.buf[0], n)
+		return &x.record
+	case n <= 48:
+		x := &struct {
+			record
+			buf [48]byte
+		}{record: record{model: m}}
+		copy(x.buf[:], id)
+		x.id = unsafe.String(&x.buf[0], n)
+		return &x.record
+	}
+	return &record{model: m, id: id}
+}
+
 // status flags of a record's lifecycle.
 type status uint8
 

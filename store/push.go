@@ -273,7 +273,8 @@ func (tx *txn) lookup(tc *typeCache, id, lid string) *record {
 
 // create adds a record to the txn, to be published at commit.
 func (tx *txn) create(tc *typeCache, id, lid string) *record {
-	r := &record{model: tc.model, lid: lid, id: id}
+	r := newRecord(tc.model, id)
+	r.lid = lid
 	if id != "" {
 		tx.addID(tc, id, r)
 	}
