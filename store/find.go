@@ -40,6 +40,10 @@ const (
 	unset tristate = iota
 	yes
 	no
+	// asked: no Reload option, and the policy, asked once on the hit path,
+	// wants a blocking reload. Unlike Reload(true), it shares a request in
+	// flight.
+	asked
 )
 
 func tri(b bool) tristate {
@@ -151,8 +155,10 @@ func FindRecord[T any](ctx context.Context, s *Cache, id string, opts ...FindOpt
 					}
 					return out, nil
 				}
-				// The policy asked for a blocking reload; do not ask it again.
-				reload = yes
+				if reload == unset {
+					// The policy asked for a blocking reload; do not ask it again.
+					reload = asked
+				}
 			}
 		}
 	}
@@ -175,7 +181,7 @@ func reloadFlags(opts []FindOption) (reload, background tristate, preload bool) 
 }
 
 // findRecord is FindRecord past the hit path. reload is the Reload option, or
-// yes when the hit path's policy already asked for a reload.
+// asked when the hit path's policy already asked for a reload.
 func findRecord[T any](ctx context.Context, s *Cache, tc *typeCache, id string, opts []FindOption, reload tristate) (out T, err error) {
 	if id == "" {
 		return out, &AdapterError{Op: OpFindRecord, Type: tc.model.Name, Err: ErrMissingID}
@@ -190,7 +196,7 @@ func findRecord[T any](ctx context.Context, s *Cache, tc *typeCache, id string, 
 			return out, err
 		}
 	}
-	if o.reload != yes {
+	if o.reload != yes && o.reload != asked {
 		// Not loaded at the hit path (or a preload): the record may have
 		// arrived since.
 		if r := tc.get(id); r != nil {
@@ -217,7 +223,7 @@ func wantsBackground(tc *typeCache, id string, background tristate) bool {
 // mustReload reports whether a loaded record needs a blocking fetch.
 func mustReload(tc *typeCache, id string, reload tristate) bool {
 	switch reload {
-	case yes:
+	case yes, asked:
 		return true
 	case no:
 		return false

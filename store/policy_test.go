@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -61,5 +62,40 @@ func TestFindAllIsUpdatingWhenItReturns(t *testing.T) {
 		synctest.Wait()
 		assert.False(t, arr.IsUpdating())
 		assert.Equal(t, 1, f.count(store.OpFindAll))
+	})
+}
+
+// A reload the policy asks for is shared by concurrent finds, as before the
+// hook was asked once per call; only Reload(true) is never shared.
+func TestPolicyReloadIsShared(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake()
+		f.put("album", "1", `{"title":"v1"}`)
+		s := storeOver(t, f, store.WithReloadPolicy(alwaysReload{}))
+		_, err := store.Push[fixture.Album](s, mustDecode(t, `{"data":{"type":"album","id":"1","attributes":{"title":"v0"}}}`))
+		require.NoError(t, err)
+		f.mu.Lock()
+		f.gate = make(chan struct{})
+		f.mu.Unlock()
+		var wg sync.WaitGroup
+		for range 5 {
+			wg.Go(func() {
+				a, err := store.FindRecord[fixture.Album](context.Background(), s, "1")
+				assert.NoError(t, err)
+				assert.Equal(t, "v1", a.Title)
+			})
+		}
+		synctest.Wait()
+		assert.Equal(t, 1, f.count(store.OpFindRecord), "one shared request")
+		close(f.gate)
+		wg.Wait()
+		for range 2 {
+			wg.Go(func() {
+				_, err := store.FindRecord[fixture.Album](context.Background(), s, "1", store.Reload(true))
+				assert.NoError(t, err)
+			})
+		}
+		wg.Wait()
+		assert.Equal(t, 3, f.count(store.OpFindRecord), "Reload(true) is never shared")
 	})
 }
