@@ -62,51 +62,56 @@ func (c *Config) route(st *style, req *store.Request) (string, string, error) {
 	one := collection + "/" + url.PathEscape(req.ID)
 	h := &c.URLs
 	var method, target string
-	hook := func(f func() string, def string) string {
-		if f != nil {
-			return c.onHost(f())
-		}
-		return def
-	}
 	switch req.Op {
 	case store.OpFindRecord:
-		method = http.MethodGet
-		target = hook(bind2(h.FindRecord, req), one)
-	case store.OpFindAll:
-		method = http.MethodGet
-		target = hook(bind1(h.FindAll, req.Type), collection)
-	case store.OpQuery, store.OpQueryRecord:
-		method = http.MethodGet
-		f := h.Query
-		if req.Op == store.OpQueryRecord {
-			f = h.QueryRecord
+		method, target = http.MethodGet, one
+		if h.FindRecord != nil {
+			target = c.onHost(h.FindRecord(req.Type, req.ID))
 		}
-		target = hook(bindQuery(f, req), collection)
-		if req.URL != "" {
+	case store.OpFindAll:
+		method, target = http.MethodGet, collection
+		if h.FindAll != nil {
+			target = c.onHost(h.FindAll(req.Type))
+		}
+	case store.OpQuery, store.OpQueryRecord:
+		method, target = http.MethodGet, collection
+		hook := h.Query
+		if req.Op == store.OpQueryRecord {
+			hook = h.QueryRecord
+		}
+		switch {
+		case req.URL != "":
 			// A paging link: the server's own URL, query and all.
 			t, err := c.follow(req.URL, collection)
 			if err != nil {
 				return "", "", err
 			}
 			target = t
+		case hook != nil:
+			target = c.onHost(hook(req.Type, req.Query))
 		}
 	case store.OpFindMany:
-		method = http.MethodGet
+		method, target = http.MethodGet, collection
 		if h.FindMany != nil {
 			target = c.onHost(h.FindMany(req.Type, slices.Clone(req.IDs)))
 		} else {
-			target = collection
 			st.findMany(q, req.IDs)
 		}
 	case store.OpCreateRecord:
-		method = http.MethodPost
-		target = hook(bind1(h.CreateRecord, req.Type), collection)
+		method, target = http.MethodPost, collection
+		if h.CreateRecord != nil {
+			target = c.onHost(h.CreateRecord(req.Type))
+		}
 	case store.OpUpdateRecord:
-		method = st.updateMethod
-		target = hook(bind2(h.UpdateRecord, req), one)
+		method, target = st.updateMethod, one
+		if h.UpdateRecord != nil {
+			target = c.onHost(h.UpdateRecord(req.Type, req.ID))
+		}
 	case store.OpDeleteRecord:
-		method = http.MethodDelete
-		target = hook(bind2(h.DeleteRecord, req), one)
+		method, target = http.MethodDelete, one
+		if h.DeleteRecord != nil {
+			target = c.onHost(h.DeleteRecord(req.Type, req.ID))
+		}
 	case store.OpFindBelongsTo, store.OpFindHasMany, store.OpCustom:
 		method = req.Method
 		if method == "" {
@@ -131,28 +136,6 @@ func (c *Config) route(st *style, req *store.Request) (string, string, error) {
 		target += sep + encodeQuery(q)
 	}
 	return method, target, nil
-}
-
-// bind1, bind2 and bindQuery adapt a hook to func() string, or nil.
-func bind1(f func(string) string, typ string) func() string {
-	if f == nil {
-		return nil
-	}
-	return func() string { return f(typ) }
-}
-
-func bind2(f func(typ, id string) string, req *store.Request) func() string {
-	if f == nil {
-		return nil
-	}
-	return func() string { return f(req.Type, req.ID) }
-}
-
-func bindQuery(f func(string, url.Values) string, req *store.Request) func() string {
-	if f == nil {
-		return nil
-	}
-	return func() string { return f(req.Type, req.Query) }
 }
 
 func (c *Config) prefix() string {

@@ -182,7 +182,7 @@ func (s *Server) putLocked(r *jsonapi.Resource) {
 
 // canonical is the name a type is filed under: singular and dasherized, so
 // "albums", "Album" and "album" are one type.
-func canonical(typ string) string { return model.Singularize(model.Dasherize(typ)) }
+func canonical(typ string) string { return model.TypeName(typ) }
 
 // SetValidator replaces the function that checks each POST and PATCH (nil
 // accepts everything).

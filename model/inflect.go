@@ -30,12 +30,29 @@ const maxInflections = 4096
 
 var plurals, singulars inflections
 
+// TypeName turns a payload's type or root key into a type name, singular and
+// dasherized: "albums", "Albums", "blog_posts" and "BlogPosts" -> "album",
+// "blog-post". It is memoized like Pluralize and Singularize.
+func TypeName(key string) string {
+	return typeNames.memo(key, func(k string) string { return Singularize(Dasherize(k)) })
+}
+
+var typeNames inflections
+
+// get inflects the last word of name with f, memoized.
 func (c *inflections) get(name string, f func(string) string) string {
+	return c.memo(name, func(n string) string {
+		i := strings.LastIndexAny(n, "-_") + 1
+		return n[:i] + f(n[i:])
+	})
+}
+
+// memo returns f(name), computing it once per name while the memo has room.
+func (c *inflections) memo(name string, f func(string) string) string {
 	if v, ok := c.m.Load(name); ok {
 		return v.(string)
 	}
-	i := strings.LastIndexAny(name, "-_") + 1
-	out := name[:i] + f(name[i:])
+	out := f(name)
 	if c.n.Load() < maxInflections {
 		if _, loaded := c.m.LoadOrStore(strings.Clone(name), out); !loaded {
 			c.n.Add(1)

@@ -343,3 +343,13 @@ func TestDeepCopy(t *testing.T) {
 	assert.Equal(t, 2, src.P.S[0])
 	assert.Equal(t, "x", src.I.([]string)[0])
 }
+
+func TestTypeName(t *testing.T) {
+	for key, want := range map[string]string{
+		"albums": "album", "Albums": "album", "album": "album", "blog_posts": "blog-post",
+		"BlogPosts": "blog-post", "blogPosts": "blog-post", "blog-post": "blog-post", "people": "person",
+	} {
+		assert.Equal(t, want, model.TypeName(key), key)
+		assert.Equal(t, want, model.TypeName(key), "%s, memoized", key)
+	}
+}

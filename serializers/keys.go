@@ -145,14 +145,13 @@ type lazyMapper struct {
 
 func (l *lazyMapper) get(keys *Keys, memberDefault func(string) string) *mapper {
 	l.once.Do(func() {
-		l.mp = &mapper{keys: keys, attrDef: memberDefault, relDef: memberDefault, modelDef: singularDashed}
+		l.mp = &mapper{keys: keys, attrDef: memberDefault, relDef: memberDefault, modelDef: model.TypeName}
 	})
 	return l.mp
 }
 
 func identity(s string) string { return s }
 
-func singularDashed(s string) string { return model.Singularize(model.Dasherize(s)) }
 
 // resolve maps a payload's members to declared names: exact keys win over
 // variants of the same member, and members that match nothing keep their

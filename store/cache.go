@@ -124,6 +124,8 @@ type typeCache struct {
 	clone    bool                      // the model has attributes that need a deep copy
 	policy   ReloadPolicy              // the type's policy, or Ember's defaults; fixed at New
 	send     Adapter                   // the type's adapter in the store's middleware; fixed at New
+	batcher  BatchAdapter              // the type's adapter as a BatchAdapter, or nil; fixed at New
+	grouper  FindManyGrouper           // the type's adapter as a FindManyGrouper, or nil; fixed at New
 	index    *index.Table[record]      // loaded records by id
 	lids     *index.Table[record]      // loaded records by lid
 	members  atomic.Pointer[[]*record] // the live array's records in the order they joined, and some that left

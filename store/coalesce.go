@@ -29,9 +29,10 @@ type batchResult struct {
 	err error
 }
 
-func (s *Cache) coalesces(typ string) bool {
-	b, ok := s.batchAdapterFor(typ)
-	return ok && b.CoalesceFindRequests(typ)
+// coalesces reports whether finds of the type are coalesced: its adapter is a
+// BatchAdapter (found once, at New) that says so now.
+func (tc *typeCache) coalesces() bool {
+	return tc.batcher != nil && tc.batcher.CoalesceFindRequests(tc.model.Name)
 }
 
 // batchFind joins (or opens) the type's pending batch and waits for its result.

@@ -301,7 +301,7 @@ func (s *Cache) flightError(ctx context.Context, req *Request, err error) error 
 // fetchRecord sends one findRecord request (or joins a coalesced findMany) and
 // pushes the answer.
 func (s *Cache) fetchRecord(ctx context.Context, tc *typeCache, id string, o findOptions) (*record, error) {
-	if len(o.include) == 0 && o.adapterOptions == nil && s.coalesces(tc.model.Name) {
+	if len(o.include) == 0 && o.adapterOptions == nil && tc.coalesces() {
 		return s.batchFind(ctx, tc, id)
 	}
 	req := &Request{Op: OpFindRecord, Type: tc.model.Name, Model: tc.model, ID: id, Include: o.include, AdapterOptions: o.adapterOptions}

@@ -40,22 +40,23 @@ func WithReloadPolicyFor(typ string, p ReloadPolicy) Option {
 }
 
 func (s *Cache) validateOverrides() error {
-	for _, m := range []map[string]any{keysOf(s.opts.adapters), keysOf(s.opts.serializers), keysOf(s.opts.policies)} {
-		for typ := range m {
-			if _, ok := s.reg.ByName(typ); !ok {
-				return fmt.Errorf("store: option for %w %q", ErrUnknownType, typ)
-			}
+	if err := knownTypes(s, "adapter", s.opts.adapters); err != nil {
+		return err
+	}
+	if err := knownTypes(s, "serializer", s.opts.serializers); err != nil {
+		return err
+	}
+	return knownTypes(s, "reload policy", s.opts.policies)
+}
+
+// knownTypes checks that every key of a per-type option names a model.
+func knownTypes[V any](s *Cache, what string, m map[string]V) error {
+	for typ := range m {
+		if _, ok := s.reg.ByName(typ); !ok {
+			return fmt.Errorf("store: %s for %w %q", what, ErrUnknownType, typ)
 		}
 	}
 	return nil
-}
-
-func keysOf[V any](m map[string]V) map[string]any {
-	out := make(map[string]any, len(m))
-	for k := range m {
-		out[k] = nil
-	}
-	return out
 }
 
 // AdapterFor returns the adapter for a type: the type's own, then the store's,
@@ -96,10 +97,6 @@ func (s *Cache) policyFor(typ string) ReloadPolicy {
 	return defaultPolicy{}
 }
 
-// batchAdapterFor returns the type's adapter as a BatchAdapter, if it is one.
-func (s *Cache) batchAdapterFor(typ string) (BatchAdapter, bool) {
-	return capability[BatchAdapter](s.AdapterFor(typ))
-}
 
 // capability finds an optional interface on an adapter, following Unwrap()
 // Adapter through wrappers, as http.ResponseController does.
@@ -134,11 +131,10 @@ func (s *Cache) SerializerFor(typ string) Serializer {
 // splitFindMany groups coalesced ids into findMany requests, with the adapter's
 // FindManyGrouper when it has one, else as one request.
 func (s *Cache) splitFindMany(tc *typeCache, ids []string) [][]string {
-	g, ok := capability[FindManyGrouper](s.AdapterFor(tc.model.Name))
-	if !ok {
+	if tc.grouper == nil {
 		return [][]string{ids}
 	}
-	groups := g.GroupFindMany(tc.model.Name, ids)
+	groups := tc.grouper.GroupFindMany(tc.model.Name, ids)
 	// Trust no grouping: every id must be fetched exactly once.
 	seen := make(map[string]int, len(ids))
 	for _, id := range ids {

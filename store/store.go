@@ -69,6 +69,8 @@ func New(adapter Adapter, serializer Serializer, opts ...Option) (*Cache, error)
 	for _, tc := range s.types {
 		tc.policy = s.policyFor(tc.model.Name)
 		tc.send = s.sender(tc.model.Name)
+		tc.batcher, _ = capability[BatchAdapter](s.AdapterFor(tc.model.Name))
+		tc.grouper, _ = capability[FindManyGrouper](s.AdapterFor(tc.model.Name))
 	}
 	s.bg.init(s.opts.maxBackground)
 	s.flights.Spawn = s.bg.spawn
