@@ -385,11 +385,12 @@ func (s *Cache) backgroundFind(tc *typeCache, id string, o findOptions) {
 	}
 }
 
-// reportBackground hands a background error to the program. A panic in the
+// reportBackground hands an error no caller receives (a background reload's,
+// a reload policy's panic) to the program. A panic in the
 // error handler is logged, not raised: it would end the process from a
 // goroutine the program cannot recover in.
 func (s *Cache) reportBackground(err error) {
-	s.opts.logger.Error("store: background reload failed", "err", err)
+	s.opts.logger.Error("store: error in work no caller waits for", "err", err)
 	if s.opts.onError == nil {
 		return
 	}

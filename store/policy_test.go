@@ -99,3 +99,44 @@ func TestPolicyReloadIsShared(t *testing.T) {
 		assert.Equal(t, 3, f.count(store.OpFindRecord), "Reload(true) is never shared")
 	})
 }
+
+type panickyPolicy struct{}
+
+func (panickyPolicy) ShouldReloadRecord(string, string) bool           { panic("policy bug") }
+func (panickyPolicy) ShouldBackgroundReloadRecord(string, string) bool { panic("policy bug") }
+func (panickyPolicy) ShouldReloadAll(string, int) bool                 { panic("policy bug") }
+func (panickyPolicy) ShouldBackgroundReloadAll(string, int) bool       { panic("policy bug") }
+
+// A panicking reload hook does not end the process: it is reported as a
+// *PluginError, and the find goes on with Ember's default answer.
+func TestPanickingPolicyIsContained(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := newFake()
+		f.put("album", "1", `{"title":"v1"}`)
+		var mu sync.Mutex
+		var errs []error
+		s := storeOver(t, f, store.WithReloadPolicy(panickyPolicy{}), store.WithErrorHandler(func(err error) {
+			mu.Lock()
+			defer mu.Unlock()
+			errs = append(errs, err)
+		}))
+		a, err := store.FindRecord[fixture.Album](context.Background(), s, "1")
+		require.NoError(t, err, "not loaded: fetched without asking")
+		assert.Equal(t, "v1", a.Title)
+		a, err = store.FindRecord[fixture.Album](context.Background(), s, "1")
+		require.NoError(t, err)
+		assert.Equal(t, "v1", a.Title, "defaults: no blocking reload, a background one")
+		arr, err := store.FindAll[fixture.Album](context.Background(), s)
+		require.NoError(t, err)
+		assert.Equal(t, 1, arr.Len())
+		synctest.Wait()
+		assert.Equal(t, 2, f.count(store.OpFindRecord), "the default background reload ran")
+		mu.Lock()
+		defer mu.Unlock()
+		require.NotEmpty(t, errs)
+		var pe *store.PluginError
+		require.ErrorAs(t, errs[0], &pe)
+		assert.ErrorIs(t, errs[0], store.ErrPlugin)
+		assert.Contains(t, pe.Plugin, "store_test.panickyPolicy")
+	})
+}

@@ -68,6 +68,9 @@ func New(adapter Adapter, serializer Serializer, opts ...Option) (*Cache, error)
 	}
 	for _, tc := range s.types {
 		tc.policy = s.policyFor(tc.model.Name)
+		if _, builtin := tc.policy.(defaultPolicy); !builtin {
+			tc.policy = guardedPolicy{tc.policy, s}
+		}
 		tc.send = s.sender(tc.model.Name)
 		tc.batcher, _ = capability[BatchAdapter](s.AdapterFor(tc.model.Name))
 		tc.grouper, _ = capability[FindManyGrouper](s.AdapterFor(tc.model.Name))
