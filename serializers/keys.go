@@ -152,7 +152,6 @@ func (l *lazyMapper) get(keys *Keys, memberDefault func(string) string) *mapper 
 
 func identity(s string) string { return s }
 
-
 // resolve maps a payload's members to declared names: exact keys win over
 // variants of the same member, and members that match nothing keep their
 // payload names. It reports the keys it passed over.

@@ -97,7 +97,6 @@ func (s *Cache) policyFor(typ string) ReloadPolicy {
 	return defaultPolicy{}
 }
 
-
 // capability finds an optional interface on an adapter, following Unwrap()
 // Adapter through wrappers, as http.ResponseController does.
 func capability[I any](a Adapter) (I, bool) {
