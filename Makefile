@@ -10,9 +10,10 @@ all: test
 test: lint
 	$(GO) test -race -count=1 ./...
 
-# Vet and staticcheck, at zero findings.
+# gofmt, vet and staticcheck, at zero findings.
 lint:
 	$(GO) mod download
+	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
