@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/larder-go/larder/jsonapi"
 	"github.com/larder-go/larder/model"
 	"github.com/larder-go/larder/store"
 )
@@ -53,6 +54,49 @@ type Config struct {
 	// are not followed. Header is never sent to another origin, allowed or
 	// not.
 	AllowHosts []string
+	// Invalid decides which failed responses are validation errors
+	// (store.ErrInvalid, with errors per attribute on the record), as Ember
+	// Data's isInvalid; nil means 422 only. [InvalidIfPointed] also takes a
+	// 400 whose errors point at members, as Django REST framework JSON:API
+	// answers.
+	Invalid func(status int, errs []jsonapi.ErrorObject) bool
+	// NewID, when set, makes ids for new records on the client, as Ember
+	// Data's generateIdForRecord; "" leaves the id to the server.
+	NewID func(typ string) string
+}
+
+// IsInvalid implements store.InvalidChecker with Config.Invalid.
+func (c *Config) IsInvalid(status int, errs []jsonapi.ErrorObject) bool {
+	if c.Invalid == nil {
+		return status == http.StatusUnprocessableEntity
+	}
+	return c.Invalid(status, errs)
+}
+
+// GenerateID implements store.IDGenerator with Config.NewID.
+func (c *Config) GenerateID(typ string) string {
+	if c.NewID == nil {
+		return ""
+	}
+	return c.NewID(typ)
+}
+
+// InvalidIfPointed reports a 422, or a 400 with an error object whose
+// source.pointer points into the document's data, as a validation error: the
+// one-line setting for servers such as Django REST framework JSON:API.
+func InvalidIfPointed(status int, errs []jsonapi.ErrorObject) bool {
+	if status == http.StatusUnprocessableEntity {
+		return true
+	}
+	if status != http.StatusBadRequest {
+		return false
+	}
+	for _, e := range errs {
+		if e.Source != nil && strings.HasPrefix(strings.TrimPrefix(e.Source.Pointer, "/"), "data") {
+			return true
+		}
+	}
+	return false
 }
 
 // style is what differs between JSON:API and REST.
@@ -165,6 +209,10 @@ func (a *REST) GroupFindMany(typ string, ids []string) [][]string {
 }
 
 var (
+	_ store.InvalidChecker  = (*JSONAPI)(nil)
+	_ store.InvalidChecker  = (*REST)(nil)
+	_ store.IDGenerator     = (*JSONAPI)(nil)
+	_ store.IDGenerator     = (*REST)(nil)
 	_ store.BatchAdapter    = (*JSONAPI)(nil)
 	_ store.BatchAdapter    = (*REST)(nil)
 	_ store.FindManyGrouper = (*JSONAPI)(nil)

@@ -321,6 +321,21 @@ func (b BelongsTo[T]) Identifier() (jsonapi.Identifier, bool) {
 	return b.s.At(0), true
 }
 
+// Set points the relationship at the record with the given id, keeping its
+// links and meta. It changes only this value: hand the value to the store (a
+// record handle's Update, store.SetRecord, store.CreateRecord) to make it a
+// local edit. The store fills in the type of a relationship to one model.
+func (b *BelongsTo[T]) Set(id string) { b.s = b.s.WithLinkage(KindBelongsTo, []jsonapi.Identifier{{ID: id}}) }
+
+// SetIdentifier is Set for an identifier: a polymorphic relationship's type,
+// or the lid of a new record that has no id yet.
+func (b *BelongsTo[T]) SetIdentifier(id jsonapi.Identifier) {
+	b.s = b.s.WithLinkage(KindBelongsTo, []jsonapi.Identifier{id})
+}
+
+// SetNull empties the relationship ("data": null), keeping its links and meta.
+func (b *BelongsTo[T]) SetNull() { b.s = b.s.WithLinkage(KindBelongsTo, nil) }
+
 // IsNull reports whether the relationship is known to be empty ("data": null).
 func (b BelongsTo[T]) IsNull() bool { return b.s.HasLinkage() && b.s.Len() == 0 }
 
@@ -358,6 +373,23 @@ func (HasMany[T]) Target() reflect.Type { return reflect.TypeFor[T]() }
 func (h *HasMany[T]) state() *State     { return h.s }
 func (h *HasMany[T]) setState(s *State) { h.s = s }
 
+// Set replaces the related records with those of the given ids, in order,
+// keeping the relationship's links and meta. Like [BelongsTo.Set], it changes
+// only this value until the store is handed it.
+func (h *HasMany[T]) Set(ids ...string) {
+	data := make([]jsonapi.Identifier, len(ids))
+	for i, id := range ids {
+		data[i].ID = id
+	}
+	h.s = h.s.WithLinkage(KindHasMany, data)
+}
+
+// SetIdentifiers is Set for identifiers: polymorphic members, or new records
+// known by lid.
+func (h *HasMany[T]) SetIdentifiers(ids ...jsonapi.Identifier) {
+	h.s = h.s.WithLinkage(KindHasMany, ids)
+}
+
 // Len returns the number of related identifiers.
 func (h HasMany[T]) Len() int { return h.s.Len() }
 
@@ -386,3 +418,51 @@ var (
 
 // String formats the linkage as "[song:1 song:2]" or "<unknown>".
 func (h HasMany[T]) String() string { return h.s.String() }
+
+// WithLinkage returns a state with s's links and meta and the given linkage:
+// what a local edit of the relationship makes. A nil s gives a state with
+// linkage only.
+func (s *State) WithLinkage(kind Kind, data []jsonapi.Identifier) *State {
+	n := NewState(kind, true, data, nil, nil)
+	if s != nil {
+		n.links, n.meta = s.links, s.meta
+	}
+	return n
+}
+
+// SameLinkage reports whether s and o hold the same linkage: both unknown, or
+// the same members (type, id and lid) in the same order. Links and meta are
+// not compared.
+func (s *State) SameLinkage(o *State) bool {
+	if s == o {
+		return true
+	}
+	if s.HasLinkage() != o.HasLinkage() || s.Len() != o.Len() {
+		return false
+	}
+	if s.Len() == 0 {
+		return true
+	}
+	if s.extra == nil && o.extra == nil {
+		return s.typ == o.typ && s.idbuf == o.idbuf && slicesEqual(s.ends, o.ends)
+	}
+	for i := range s.ends {
+		a, b := s.At(i), o.At(i)
+		if a.Type != b.Type || a.ID != b.ID || a.LID != b.LID {
+			return false
+		}
+	}
+	return true
+}
+
+func slicesEqual(a, b []uint32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

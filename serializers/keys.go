@@ -17,6 +17,12 @@ type Keys struct {
 	KeyForRelationship func(name string) string
 	// ModelNameFromPayloadKey maps a payload's type or root key to a type name.
 	ModelNameFromPayloadKey func(key string) string
+	// PayloadKeyFromModelName maps a type name to the type (JSON:API) or root
+	// key (REST) a save writes; nil means the serializer's default.
+	PayloadKeyFromModelName func(name string) string
+	// Omit lists members a save never writes, as Ember Data's attrs option
+	// {serialize: false}: computed or server-owned fields.
+	Omit []string
 	// ExactKeys makes the serializer read only the keys the hooks above give.
 	// By default it also reads each member in every common spelling: as the
 	// model declares it, camelCase ("songCount", JSON:API 1.1's recommendation

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/url"
 
+	"github.com/larder-go/larder/jsonapi"
+
 	"github.com/larder-go/larder/model"
 )
 
@@ -123,4 +125,13 @@ type FindManyGrouper interface {
 // generateIdForRecord.
 type IDGenerator interface {
 	GenerateID(typ string) string
+}
+
+// An InvalidChecker decides which failed responses are validation errors
+// (ErrInvalid, with errors per attribute on the record), as Ember Data's
+// adapter hook isInvalid. Without one, only 422 is. A backend such as Django
+// REST framework JSON:API, which answers validation errors with 400 and
+// source pointers, needs one.
+type InvalidChecker interface {
+	IsInvalid(status int, errs []jsonapi.ErrorObject) bool
 }

@@ -73,7 +73,8 @@ const (
 	stLoaded  status = 1 << iota // remote data present
 	stNew                        // created locally, not yet saved
 	stDeleted                    // deleteRecord called
-	stDeletionCommitted
+	stDeletionCommitted          // the deletion was saved
+	stSaving                     // a save of the record is in flight
 )
 
 // recordState is a record's state at one moment. It is never changed once
@@ -85,8 +86,26 @@ type recordState struct {
 	// model.GoType value, or is nil when nothing is loaded. The store never writes
 	// through it once published.
 	value unsafe.Pointer
-	// err is the last adapter error for the record (a failed reload).
+	// err is the last adapter error for the record (a failed reload or save
+	// that was not a validation error).
 	err error
+	// local holds the record's remote data and more when it has local edits,
+	// a save in flight or validation errors; nil otherwise, so a clean record
+	// costs one nil pointer. With local set, value is the local state (what
+	// reads return) and local.remote the server's.
+	local *edits
+}
+
+// edits is what a record with local changes holds beyond its current value.
+// Like recordState, it is never changed once published.
+type edits struct {
+	// remote is the canonical value, a *GoType; nil for a new record the
+	// server has not confirmed, whose remote state is the zero value.
+	remote unsafe.Pointer
+	// inflight is the value a save in flight sent, or nil.
+	inflight unsafe.Pointer
+	// errors holds validation errors by member name ("base" for the record).
+	errors map[string][]string
 }
 
 func (st *recordState) loaded() bool { return st != nil && st.status&(stLoaded|stNew) != 0 }
@@ -134,6 +153,13 @@ type typeCache struct {
 	array    atomic.Value              // the *RecordArray[T], made on first PeekAll
 	updating atomic.Int32              // FindAll requests in flight
 	batch    batcher                   // coalesced finds waiting to be sent
+
+	// Writing: fixed at New.
+	fields  fields            // offsets and equality of the model's members
+	zero    unsafe.Pointer    // a zero GoType value: a new record's remote state
+	idgen   IDGenerator       // the type's adapter as an IDGenerator, or nil
+	invalid InvalidChecker    // the type's adapter as an InvalidChecker, or nil
+	names   MemberResolver    // the type's serializer as a MemberResolver, or nil
 }
 
 func newTypeCache(m *model.Model) *typeCache {
@@ -149,6 +175,8 @@ func newTypeCache(m *model.Model) *typeCache {
 	}
 	empty := []*record{}
 	tc.members.Store(&empty)
+	tc.fields = fieldsOf(m)
+	tc.zero = reflect.New(m.GoType).UnsafePointer()
 	return tc
 }
 

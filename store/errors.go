@@ -23,6 +23,19 @@ var (
 	ErrShape = errors.New("wrong relationship shape")
 	// ErrClosed reports a call on a closed store.
 	ErrClosed = errors.New("store closed")
+	// ErrIDInUse reports a CreateRecord with the id of a record already
+	// loaded: creating is not an upsert.
+	ErrIDInUse = errors.New("id already in use")
+	// ErrNotLoaded reports an edit, save or delete of a record that is not
+	// loaded.
+	ErrNotLoaded = errors.New("record not loaded")
+	// ErrDeleted reports an edit of a record marked deleted.
+	ErrDeleted = errors.New("record is deleted")
+	// ErrSaving reports an unload of a record whose save is in flight.
+	ErrSaving = errors.New("record is saving")
+	// ErrIDChanged reports an edit that changes a record's id: the id of a
+	// record is set once, by CreateRecord or by the server.
+	ErrIDChanged = errors.New("id cannot change")
 )
 
 // A DocumentError reports a document the store cannot apply, with the JSON

@@ -301,6 +301,7 @@ func (s *Cache) flightError(ctx context.Context, req *Request, err error) error 
 // fetchRecord sends one findRecord request (or joins a coalesced findMany) and
 // pushes the answer.
 func (s *Cache) fetchRecord(ctx context.Context, tc *typeCache, id string, o findOptions) (*record, error) {
+	defer s.loads.start(tc, id)()
 	if len(o.include) == 0 && o.adapterOptions == nil && tc.coalesces() {
 		return s.batchFind(ctx, tc, id)
 	}

@@ -12,6 +12,15 @@ const (
 	ChangeUpdated
 	// ChangeUnloaded: the record was unloaded.
 	ChangeUnloaded
+	// ChangeCreated: the record was created locally (CreateRecord).
+	ChangeCreated
+	// ChangeEdited: the record's local state changed (an edit).
+	ChangeEdited
+	// ChangeState: the record's lifecycle state changed (deleted, saving,
+	// rolled back, a save failed).
+	ChangeState
+	// ChangeSaved: a save of the record was committed.
+	ChangeSaved
 )
 
 // A Change is one record's change, announced after the commit that made it.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"unsafe"
 
 	"github.com/larder-go/larder/jsonapi"
 	"github.com/larder-go/larder/model"
@@ -332,7 +333,15 @@ func (tx *txn) apply(p *prepared) *record {
 	}
 	old := r.state.Load()
 	m := tc.model
-	partial := old.loaded() && old.value != nil && !p.full
+	// A push updates the remote value; local edits stay on top of it.
+	var base unsafe.Pointer
+	if old.loaded() {
+		base = old.value
+		if old.local != nil {
+			base = old.local.remote // nil for a new record: nothing remote yet
+		}
+	}
+	partial := base != nil && !p.full
 	next, v := p.state, p.value
 	if partial {
 		next, v = tc.newCell()
@@ -345,33 +354,23 @@ func (tx *txn) apply(p *prepared) *record {
 		next.status |= old.status &^ (stNew | stLoaded)
 	}
 	if partial {
-		// Partial update: start from a copy of the cached value.
-		v.Elem().Set(reflect.NewAt(m.GoType, old.value).Elem())
-		dst, src := v.Elem(), p.value.Elem()
-		for i := range m.Attributes {
-			if p.attrs.has(i) {
-				idx := m.Attributes[i].Index
-				dst.FieldByIndex(idx).Set(src.FieldByIndex(idx))
-			}
-		}
-		if next.id != "" {
-			_ = setID(dst.FieldByIndex(m.ID.Index), next.id)
-		}
-	} else {
-		if p.id == "" && old != nil && old.id != "" {
-			_ = setID(v.Elem().FieldByIndex(m.ID.Index), old.id)
-		}
+		// Partial update: start from a copy of the remote value.
+		v.Elem().Set(reflect.NewAt(m.GoType, base).Elem())
+		tc.copyAttrs(v.UnsafePointer(), p)
 	}
-	for _, rp := range p.rels {
-		f := v.Elem().FieldByIndex(m.Relationships[rp.index].Index).Addr().Interface().(relationship.Field)
-		var prev *relationship.State
-		if old.loaded() && old.value != nil {
-			prev = relationship.StateOf(reflect.NewAt(m.GoType, old.value).Elem().
-				FieldByIndex(m.Relationships[rp.index].Index).Addr().Interface().(relationship.Field))
-		}
-		relationship.Bind(f, mergeRel(m.Rels[rp.index].Kind, prev, &rp))
+	if next.id != "" && (partial || p.id == "") {
+		_ = setID(v.Elem().FieldByIndex(m.ID.Index), next.id)
 	}
+	tc.mergeRels(v.UnsafePointer(), base, p)
 	next.value = v.UnsafePointer()
+	if old.loaded() && old.local != nil {
+		// Local edits survive the push, except a relationship whose linkage the
+		// push carries (Ember 3.x: remote linkage replaces local linkage).
+		remote := next.value
+		next.value = tc.rebase(old.value, tc.remoteOf(old), remote, func(i int) bool { return !p.hasRelData(i) })
+		next.local = &edits{remote: remote, inflight: old.local.inflight, errors: old.local.errors}
+		tc.settle(next)
+	}
 	kind := ChangeUpdated
 	if !old.loaded() {
 		kind = ChangeLoaded
@@ -380,9 +379,43 @@ func (tx *txn) apply(p *prepared) *record {
 	return r
 }
 
+// copyAttrs copies into dst the attributes the resource carried.
+func (tc *typeCache) copyAttrs(dst unsafe.Pointer, p *prepared) {
+	src := p.value.UnsafePointer()
+	for i := range tc.fields.attrs {
+		if p.attrs.has(i) {
+			tc.fields.attrs[i].copy(dst, src)
+		}
+	}
+}
+
+// mergeRels sets into dst the relationships the resource carried, each merged
+// over base's (nil for none): data, links and meta each replace the old only
+// when present.
+func (tc *typeCache) mergeRels(dst, base unsafe.Pointer, p *prepared) {
+	for _, rp := range p.rels {
+		f := &tc.fields.rels[rp.index]
+		var prev *relationship.State
+		if base != nil {
+			prev = relState(f.typ, f.at(base))
+		}
+		bindRel(f.typ, f.at(dst), mergeRel(prev, &rp))
+	}
+}
+
+// hasRelData reports whether the resource carried linkage for relationship i.
+func (p *prepared) hasRelData(i int) bool {
+	for _, rp := range p.rels {
+		if rp.index == i {
+			return rp.hasData
+		}
+	}
+	return false
+}
+
 // mergeRel applies a relationship payload over the cached state: data, links
 // and meta each replace the old only when present.
-func mergeRel(kind relationship.Kind, prev *relationship.State, p *relPatch) *relationship.State {
+func mergeRel(prev *relationship.State, p *relPatch) *relationship.State {
 	if prev == nil || (p.hasData && p.hasLinks && p.hasMeta) {
 		return p.state
 	}

@@ -266,39 +266,6 @@ func (c *Collection[T]) Links() jsonapi.Links { return c.links.Clone() }
 // Query returns a copy of the query that was sent.
 func (c *Collection[T]) Query() url.Values { return maps.Clone(cloneValues(c.query)) }
 
-// RecordState describes a record's lifecycle, after Ember Data's state flags.
-type RecordState struct {
-	IsLoaded  bool  // data is cached (or the record is new)
-	IsNew     bool  // created locally and not yet saved
-	IsDeleted bool  // deleted locally
-	IsError   bool  // the last request for the record failed
-	Err       error // that request's error
-}
-
-// StateOf returns the state of the record of a type with the given id. A record
-// the store does not hold is not loaded.
-func (s *Cache) StateOf(typ, id string) RecordState {
-	tc, err := s.typeCacheFor(typ)
-	if err != nil {
-		return RecordState{}
-	}
-	r := tc.get(id)
-	if r == nil {
-		return RecordState{}
-	}
-	st := r.state.Load()
-	if st == nil {
-		return RecordState{}
-	}
-	return RecordState{
-		IsLoaded:  st.loaded(),
-		IsNew:     st.status&stNew != 0,
-		IsDeleted: st.status&stDeleted != 0,
-		IsError:   st.err != nil,
-		Err:       st.err,
-	}
-}
-
 // FindAll is [FindAll] for T.
 func (v Store[T]) FindAll(ctx context.Context, opts ...FindOption) (*RecordArray[T], error) {
 	return FindAll[T](ctx, v.cache(), opts...)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/larder-go/larder/jsonapi"
@@ -113,16 +114,35 @@ func (s *Cache) responseError(req *Request, resp *Response) error {
 	if len(resp.Body) > 0 {
 		if doc, err := jsonapi.Decode(resp.Body); err == nil && len(doc.Errors) > 0 {
 			e.Errors = doc.Errors
-			return e
 		}
 	}
-	detail := truncate(string(resp.Body), 512)
-	e.Errors = []jsonapi.ErrorObject{{
-		Status: fmt.Sprint(resp.Status),
-		Title:  "The backend responded with an error",
-		Detail: detail,
-	}}
+	if e.Errors == nil {
+		e.Errors = []jsonapi.ErrorObject{{
+			Status: fmt.Sprint(resp.Status),
+			Title:  "The backend responded with an error",
+			Detail: truncate(string(resp.Body), 512),
+		}}
+	}
+	if tc, err := s.typeCacheFor(req.Type); err == nil && tc.invalid != nil {
+		if s.isInvalid(tc, req, resp.Status, e.Errors) {
+			e.Err = ErrInvalid
+		} else if e.Err == ErrInvalid {
+			e.Err = ErrAdapter
+		}
+	}
 	return e
+}
+
+// isInvalid asks the adapter's InvalidChecker, treating a panic as "no" and
+// reporting it.
+func (s *Cache) isInvalid(tc *typeCache, req *Request, status int, errs []jsonapi.ErrorObject) (ok bool) {
+	defer func() {
+		if v := recover(); v != nil {
+			ok = status == 422
+			s.reportBackground(pluginError(req, tc.invalid, "adapter", recovered(v)))
+		}
+	}()
+	return tc.invalid.IsInvalid(status, slices.Clone(errs))
 }
 
 // transportError classifies an adapter's error: a deadline is ErrTimeout, a

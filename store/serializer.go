@@ -27,3 +27,23 @@ type PayloadNormalizer interface {
 type ResourceNormalizer interface {
 	Normalize(s *Cache, m *model.Model, raw []byte) (*jsonapi.Document, error)
 }
+
+// A RecordSerializer writes the body of a save, as Ember Data's serializer
+// serialize and serializeIntoHash. res is the record as the store sends it,
+// normalized: member names as the model declares them, attribute values
+// already through their transforms' serialize direction, and only the members
+// the save sends (see [Ref.Save]). A serializer maps keys and types and wraps
+// the resource in its payload form; it may leave members out but must not add
+// any. Without one, the store sends {"data": res} as JSON:API.
+type RecordSerializer interface {
+	SerializeRecord(s *Cache, req *Request, res *jsonapi.Resource) ([]byte, error)
+}
+
+// A MemberResolver maps a member's key as the backend spells it ("song_count")
+// to the model's member name ("songCount"), the way the serializer reads
+// payloads. The store uses it for the source pointers of a failed save's
+// errors, as Ember Data's serializer extractErrors, so errors are reported
+// under the model's names.
+type MemberResolver interface {
+	MemberName(m *model.Model, key string) (string, bool)
+}

@@ -39,6 +39,8 @@ type Cache struct {
 	// cache hits starts one refresh, not one each.
 	bgPending    sync.Map // flightKey -> struct{}
 	unmatchedLog unmatchedLog
+	loads        loads                       // finds in flight per record
+	saving       map[*record]chan struct{} // saves in flight, closed when done; guarded by mu
 }
 
 // New returns a store over adapter and serializer with the given options. It
@@ -50,7 +52,7 @@ type Cache struct {
 // documents as they are, which is what a JSON:API backend sends when its member
 // names match the models'.
 func New(adapter Adapter, serializer Serializer, opts ...Option) (*Cache, error) {
-	s := &Cache{adapter: adapter, serializer: serializer}
+	s := &Cache{adapter: adapter, serializer: serializer, saving: map[*record]chan struct{}{}}
 	s.opts = defaultOptions()
 	for _, o := range opts {
 		o.apply(&s.opts)
@@ -74,6 +76,9 @@ func New(adapter Adapter, serializer Serializer, opts ...Option) (*Cache, error)
 		tc.send = s.sender(tc.model.Name)
 		tc.batcher, _ = capability[BatchAdapter](s.AdapterFor(tc.model.Name))
 		tc.grouper, _ = capability[FindManyGrouper](s.AdapterFor(tc.model.Name))
+		tc.idgen, _ = capability[IDGenerator](s.AdapterFor(tc.model.Name))
+		tc.invalid, _ = capability[InvalidChecker](s.AdapterFor(tc.model.Name))
+		tc.names, _ = s.SerializerFor(tc.model.Name).(MemberResolver)
 	}
 	s.bg.init(s.opts.maxBackground)
 	s.flights.Spawn = s.bg.spawn
@@ -172,6 +177,7 @@ type options struct {
 	middleware     []Middleware
 	policy         ReloadPolicy
 	policies       map[string]ReloadPolicy
+	fullUpdates    bool
 }
 
 func defaultOptions() options {

@@ -6,17 +6,26 @@ import "fmt"
 // it leaves live arrays, query results and the indexes, and PeekRecord no longer
 // finds it, as Ember Data's unloadRecord moves a record to "empty". Pushing the
 // id again makes a new record. Unloading a record the store does not hold does
-// nothing. Its cost does not grow with the number of records held.
+// nothing. Its cost does not grow with the number of records held. A record
+// whose save is in flight cannot be unloaded: ErrSaving.
 func (s *Cache) UnloadRecord(typ, id string) error {
 	tc, err := s.typeCacheFor(typ)
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	r := tc.get(id)
 	if r == nil {
 		return nil
+	}
+	return s.unloadRecord(tc, r)
+}
+
+// unloadRecord unloads r unless its save is in flight.
+func (s *Cache) unloadRecord(tc *typeCache, r *record) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st := r.state.Load(); st != nil && st.status&stSaving != 0 {
+		return fmt.Errorf("store: unload %s: %w", r.identifier(), ErrSaving)
 	}
 	tx := s.begin()
 	tx.unload(r)

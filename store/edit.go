@@ -1,0 +1,347 @@
+package store
+
+import (
+	"crypto/rand"
+	"fmt"
+	"reflect"
+	"strconv"
+	"unsafe"
+
+	"github.com/larder-go/larder/jsonapi"
+	"github.com/larder-go/larder/relationship"
+)
+
+// CreateRecord adds a new record of model T holding v's attributes and
+// relationships, as Ember Data's createRecord, and returns its handle. The
+// record gets a fresh lid; its id is v's id field when set, else one from the
+// adapter's [IDGenerator] when it has one, else none until the server assigns
+// one on Save. It is new (IsNew) and in PeekAll at once.
+//
+// v's relationships may point at records the store holds, by id or, for a
+// record not yet saved, by lid (see relationship.BelongsTo.SetIdentifier); the
+// type of a relationship to one model is filled in. Creating a record with the
+// id of a loaded record fails with ErrIDInUse: it is not an upsert.
+func CreateRecord[T any](s *Cache, v T) (Ref[T], error) {
+	tc, ok := cacheOf[T](s)
+	if !ok {
+		return Ref[T]{}, unknownModel[T]()
+	}
+	if tc.clone {
+		v = cloneRefs(tc.model, v)
+	}
+	p := unsafe.Pointer(&v)
+	idv := reflect.NewAt(tc.model.GoType, p).Elem().FieldByIndex(tc.model.ID.Index)
+	id := idString(idv)
+	if id == "" && tc.idgen != nil {
+		gen, err := s.generateID(tc)
+		if err != nil {
+			return Ref[T]{}, err
+		}
+		if gen != "" {
+			if err := setID(idv, gen); err != nil {
+				return Ref[T]{}, pluginError(&Request{Op: OpCreateRecord, Type: tc.model.Name}, tc.idgen, "id generator", err)
+			}
+			id = gen
+		}
+	}
+	for i := range tc.fields.rels {
+		f := &tc.fields.rels[i]
+		st, err := s.normalizeLinkage(tc, i, relState(f.typ, f.at(p)))
+		if err != nil {
+			return Ref[T]{}, err
+		}
+		bindRel(f.typ, f.at(p), st)
+	}
+	lid := newLID()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if id != "" {
+		if r := tc.get(id); r != nil && r.state.Load().loaded() {
+			return Ref[T]{}, fmt.Errorf("store: create %s %q: %w", tc.model.Name, id, ErrIDInUse)
+		}
+	}
+	tx := s.begin()
+	r := tx.create(tc, id, lid)
+	st, cell := tc.newCell()
+	cell.Elem().Set(reflect.NewAt(tc.model.GoType, p).Elem())
+	*st = recordState{id: id, status: stNew, value: cell.UnsafePointer(), local: &edits{}}
+	tx.store(r, nil, st, ChangeCreated)
+	tx.commit()
+	return Ref[T]{s: s, tc: tc, id: id, lid: lid, r: r}, nil
+}
+
+// generateID asks the adapter's IDGenerator, turning a panic into a typed error.
+func (s *Cache) generateID(tc *typeCache) (id string, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = pluginError(&Request{Op: OpCreateRecord, Type: tc.model.Name}, tc.idgen, "id generator", recovered(v))
+		}
+	}()
+	return tc.idgen.GenerateID(tc.model.Name), nil
+}
+
+// idString reads an id field: "" for the zero value.
+func idString(f reflect.Value) string {
+	switch f.Kind() {
+	case reflect.String:
+		return f.String()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if f.Int() == 0 {
+			return ""
+		}
+		return strconv.FormatInt(f.Int(), 10)
+	default:
+		if f.Uint() == 0 {
+			return ""
+		}
+		return strconv.FormatUint(f.Uint(), 10)
+	}
+}
+
+// newLID returns a random (version 4) UUID, the lid of a new record, as
+// Ember Data's identifier cache makes one.
+func newLID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	const hex = "0123456789abcdef"
+	out := make([]byte, 0, 36)
+	for i, c := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out = append(out, '-')
+		}
+		out = append(out, hex[c>>4], hex[c&0x0f])
+	}
+	return string(out)
+}
+
+// normalizeLinkage checks a relationship state a program set, filling in the
+// type of a relationship to one model and the id of a member named by the lid
+// of a record that has one.
+func (s *Cache) normalizeLinkage(tc *typeCache, i int, st *relationship.State) (*relationship.State, error) {
+	if !st.HasLinkage() || st.Len() == 0 {
+		return st, nil
+	}
+	info := &tc.model.Rels[i]
+	ids := st.Identifiers()
+	changed := false
+	for j := range ids {
+		id := &ids[j]
+		if id.Type == "" {
+			if info.Target == nil {
+				return nil, fmt.Errorf("store: %s.%s: %w: a polymorphic relationship needs each member's type", tc.model.Name, info.Name, ErrTypeMismatch)
+			}
+			id.Type, changed = info.Target.Name, true
+		}
+		m, ok := info.Accept(id.Type)
+		if !ok {
+			return nil, fmt.Errorf("store: %s.%s: %w: cannot hold %q", tc.model.Name, info.Name, ErrTypeMismatch, id.Type)
+		}
+		if id.ID == "" && id.LID == "" {
+			return nil, fmt.Errorf("store: %s.%s: %w", tc.model.Name, info.Name, ErrMissingID)
+		}
+		if id.ID == "" {
+			r := s.types[m.Index].getLID(id.LID)
+			if r == nil {
+				return nil, fmt.Errorf("store: %s.%s: no %s with lid %q: %w", tc.model.Name, info.Name, m.Name, id.LID, ErrNotLoaded)
+			}
+			if rid := r.state.Load().id; rid != "" {
+				id.ID, changed = rid, true
+			}
+		}
+	}
+	if !changed {
+		return st, nil
+	}
+	return st.WithLinkage(st.Kind(), ids), nil
+}
+
+// edit applies a program's change of a record: the fields in which work
+// differs from base (the state the program started from) are set on the
+// record's current state, as local edits. Fields the program did not change
+// keep whatever a concurrent writer gave them, so two edits of different
+// fields never lose each other.
+func (s *Cache) edit(tc *typeCache, r *record, base *recordState, work unsafe.Pointer) error {
+	fs := &tc.fields
+	if !fs.id.eq(work, base.value) {
+		return fmt.Errorf("store: edit %s %q: %w", tc.model.Name, base.id, ErrIDChanged)
+	}
+	attrs, rels := newBitset(len(fs.attrs)), newBitset(len(fs.rels))
+	changed := false
+	for i := range fs.attrs {
+		if !fs.attrs[i].eq(work, base.value) {
+			attrs.set(i)
+			changed = true
+		}
+	}
+	for i := range fs.rels {
+		f := &fs.rels[i]
+		if f.eq(work, base.value) {
+			continue
+		}
+		st, err := s.normalizeLinkage(tc, i, relState(f.typ, f.at(work)))
+		if err != nil {
+			return err
+		}
+		bindRel(f.typ, f.at(work), st)
+		rels.set(i)
+		changed = true
+	}
+	if !changed {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := r.state.Load()
+	if !cur.loaded() {
+		return fmt.Errorf("store: edit %s %q: %w", tc.model.Name, base.id, ErrNotLoaded)
+	}
+	if cur.status&stDeleted != 0 {
+		for i := range fs.attrs {
+			if attrs.has(i) {
+				return fmt.Errorf("store: set %q on %s %q: %w", tc.model.Attributes[i].Name, tc.model.Name, cur.id, ErrDeleted)
+			}
+		}
+		return fmt.Errorf("store: edit %s %q: %w", tc.model.Name, cur.id, ErrDeleted)
+	}
+	next := withLocal(cur)
+	val := tc.newValue(cur.value)
+	for i := range fs.attrs {
+		if !attrs.has(i) {
+			continue
+		}
+		f := &fs.attrs[i]
+		if name := tc.model.Attributes[i].Name; next.local.errors[name] != nil && !f.eq(work, cur.value) {
+			// A new value for an invalid attribute clears its error, as
+			// Ember's attr setter does.
+			errs := cloneErrors(next.local.errors)
+			delete(errs, name)
+			next.local.errors = errs
+		}
+		f.copy(val, work)
+	}
+	for i := range fs.rels {
+		if rels.has(i) {
+			f := &fs.rels[i]
+			bindRel(f.typ, f.at(val), relState(f.typ, f.at(work)))
+		}
+	}
+	next.value = val
+	tc.settle(next)
+	tx := s.begin()
+	tx.store(r, cur, next, ChangeEdited)
+	tx.commit()
+	return nil
+}
+
+// SetRecord sets the record with v's id to v, as local edits: every attribute
+// and relationship in which v differs from the record's current state is
+// changed, and nothing is saved. It is the value form of [Ref.Update]; a new
+// record without an id is edited through its Ref. v is copied: changing it
+// afterwards changes nothing.
+func SetRecord[T any](s *Cache, v T) error {
+	tc, ok := cacheOf[T](s)
+	if !ok {
+		return unknownModel[T]()
+	}
+	p := unsafe.Pointer(&v)
+	id := idString(reflect.NewAt(tc.model.GoType, p).Elem().FieldByIndex(tc.model.ID.Index))
+	r := tc.get(id)
+	if id == "" || r == nil || !r.state.Load().loaded() {
+		return fmt.Errorf("store: set %s %q: %w", tc.model.Name, id, ErrNotLoaded)
+	}
+	if tc.clone {
+		v = cloneRefs(tc.model, v)
+	}
+	return s.edit(tc, r, r.state.Load(), p)
+}
+
+// DeleteRecord marks the record of a type with the given id deleted, as Ember
+// Data's deleteRecord: it stays in live arrays, and readable, until the
+// deletion is saved ([Ref.Save]). A new record is unloaded at once instead,
+// and saving it afterwards sends nothing. Deleting a deleted record does
+// nothing.
+func (s *Cache) DeleteRecord(typ, id string) error {
+	tc, err := s.typeCacheFor(typ)
+	if err != nil {
+		return err
+	}
+	return s.deleteRecord(tc, tc.get(id), id)
+}
+
+func (s *Cache) deleteRecord(tc *typeCache, r *record, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var cur *recordState
+	if r != nil {
+		cur = r.state.Load()
+	}
+	if !cur.loaded() {
+		if cur != nil && cur.status&stDeleted != 0 {
+			return nil // a new record, deleted already
+		}
+		return fmt.Errorf("store: delete %s %q: %w", tc.model.Name, id, ErrNotLoaded)
+	}
+	if cur.status&stDeleted != 0 {
+		return nil
+	}
+	tx := s.begin()
+	if cur.status&stNew != 0 {
+		tx.store(r, cur, &recordState{id: cur.id, status: stDeleted}, ChangeUnloaded)
+		tc.removeLocked(r)
+	} else {
+		next := *cur
+		next.status |= stDeleted
+		tx.store(r, cur, &next, ChangeState)
+	}
+	tx.commit()
+	return nil
+}
+
+// rollback discards a record's local and in-flight attribute values, its
+// validation errors and error state, and undoes a delete, as Ember Data's
+// rollbackAttributes; a new record is unloaded (Ember Data 5.x).
+// Relationships keep their local state.
+func (s *Cache) rollback(tc *typeCache, r *record) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := r.state.Load()
+	if !cur.loaded() {
+		return nil
+	}
+	tx := s.begin()
+	if cur.status&stNew != 0 {
+		tx.store(r, cur, &recordState{id: cur.id}, ChangeUnloaded)
+		tc.removeLocked(r)
+		tx.commit()
+		return nil
+	}
+	next := *cur
+	next.status &^= stDeleted
+	next.err = nil
+	if cur.local != nil {
+		l := *cur.local
+		l.errors = nil
+		next.local = &l
+		val := tc.newValue(tc.remoteOf(cur))
+		for i := range tc.fields.rels {
+			tc.fields.rels[i].copy(val, cur.value)
+		}
+		next.value = val
+		tc.settle(&next)
+	}
+	tx.store(r, cur, &next, ChangeState)
+	tx.commit()
+	return nil
+}
+
+// Linkage returns the identifier as a JSON:API resource identifier, for
+// setting a relationship to the record (relationship.BelongsTo.SetIdentifier).
+// A record without an id yet is named by its lid.
+func (i Identifier) Linkage() jsonapi.Identifier {
+	if i.ID != "" {
+		return jsonapi.Identifier{Type: i.Type, ID: i.ID}
+	}
+	return jsonapi.Identifier{Type: i.Type, LID: i.LID}
+}

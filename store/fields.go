@@ -1,0 +1,119 @@
+package store
+
+import (
+	"reflect"
+	"time"
+	"unsafe"
+
+	"github.com/larder-go/larder/model"
+	"github.com/larder-go/larder/relationship"
+)
+
+// fields locates a model's members inside a value by offset and compares
+// them, so dirty tracking reads two values field by field without reflection
+// on the hot path. Offsets are fixed: the schema only descends into embedded
+// struct values, never pointers.
+type fields struct {
+	attrs []field
+	rels  []field
+	id    field
+}
+
+type field struct {
+	off   uintptr
+	typ   reflect.Type
+	equal func(a, b unsafe.Pointer) bool // a and b point at the field
+}
+
+func fieldsOf(m *model.Model) fields {
+	var f fields
+	for _, a := range m.Attributes {
+		f.attrs = append(f.attrs, field{off: offsetOf(m.GoType, a.Index), typ: a.Type, equal: equalFunc(a.Type)})
+	}
+	for _, r := range m.Relationships {
+		t := m.GoType.FieldByIndex(r.Index).Type
+		f.rels = append(f.rels, field{off: offsetOf(m.GoType, r.Index), typ: t, equal: sameLinkage(t)})
+	}
+	f.id = field{off: offsetOf(m.GoType, m.ID.Index), typ: m.GoType.FieldByIndex(m.ID.Index).Type}
+	f.id.equal = equalFunc(f.id.typ)
+	return f
+}
+
+// offsetOf sums the offsets along a field index path.
+func offsetOf(t reflect.Type, index []int) uintptr {
+	var off uintptr
+	for _, i := range index {
+		sf := t.Field(i)
+		off += sf.Offset
+		t = sf.Type
+	}
+	return off
+}
+
+// at returns a pointer to the field in the value v points at.
+func (f *field) at(v unsafe.Pointer) unsafe.Pointer { return unsafe.Add(v, f.off) }
+
+// eq reports whether the field is equal in the values a and b point at.
+func (f *field) eq(a, b unsafe.Pointer) bool { return f.equal(f.at(a), f.at(b)) }
+
+// copy sets the field in dst to its value in src.
+func (f *field) copy(dst, src unsafe.Pointer) {
+	reflect.NewAt(f.typ, f.at(dst)).Elem().Set(reflect.NewAt(f.typ, f.at(src)).Elem())
+}
+
+// value returns the field of v as an interface holding a deep copy.
+func (f *field) value(v unsafe.Pointer) any {
+	return model.DeepCopy(reflect.NewAt(f.typ, f.at(v)).Elem()).Interface()
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// equalFunc returns the equality of an attribute type: == for scalars,
+// time.Time.Equal for instants (a date set to the same instant in another zone
+// is not a change), and reflect.DeepEqual for values holding references.
+func equalFunc(t reflect.Type) func(a, b unsafe.Pointer) bool {
+	if t == timeType {
+		return func(a, b unsafe.Pointer) bool { return (*time.Time)(a).Equal(*(*time.Time)(b)) }
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return func(a, b unsafe.Pointer) bool { return *(*string)(a) == *(*string)(b) }
+	case reflect.Bool:
+		return func(a, b unsafe.Pointer) bool { return *(*bool)(a) == *(*bool)(b) }
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		switch t.Size() {
+		case 8:
+			return func(a, b unsafe.Pointer) bool { return *(*uint64)(a) == *(*uint64)(b) }
+		case 4:
+			return func(a, b unsafe.Pointer) bool { return *(*uint32)(a) == *(*uint32)(b) }
+		case 2:
+			return func(a, b unsafe.Pointer) bool { return *(*uint16)(a) == *(*uint16)(b) }
+		}
+		return func(a, b unsafe.Pointer) bool { return *(*uint8)(a) == *(*uint8)(b) }
+	case reflect.Float64:
+		return func(a, b unsafe.Pointer) bool { return *(*float64)(a) == *(*float64)(b) }
+	case reflect.Float32:
+		return func(a, b unsafe.Pointer) bool { return *(*float32)(a) == *(*float32)(b) }
+	}
+	return func(a, b unsafe.Pointer) bool {
+		return reflect.DeepEqual(reflect.NewAt(t, a).Elem().Interface(), reflect.NewAt(t, b).Elem().Interface())
+	}
+}
+
+// sameLinkage compares two relationship fields of type t by linkage.
+func sameLinkage(t reflect.Type) func(a, b unsafe.Pointer) bool {
+	return func(a, b unsafe.Pointer) bool {
+		return relState(t, a).SameLinkage(relState(t, b))
+	}
+}
+
+// relState returns the state behind the relationship field of type t at p.
+func relState(t reflect.Type, p unsafe.Pointer) *relationship.State {
+	return relationship.StateOf(reflect.NewAt(t, p).Interface().(relationship.Field))
+}
+
+// bindRel sets the state behind the relationship field of type t at p.
+func bindRel(t reflect.Type, p unsafe.Pointer, st *relationship.State) {
+	relationship.Bind(reflect.NewAt(t, p).Interface().(relationship.Field), st)
+}
