@@ -71,6 +71,7 @@ type Server struct {
 	counts    map[string]int // "METHOD /path" -> requests
 	actions   map[string]Action
 	validate  func(r *jsonapi.Resource) []jsonapi.ErrorObject
+	noContent bool // PATCH answers 204
 	requests  atomic.Int64
 }
 
@@ -190,6 +191,14 @@ func (s *Server) SetValidator(f func(r *jsonapi.Resource) []jsonapi.ErrorObject)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.validate = f
+}
+
+// SetUpdateNoContent makes a successful PATCH answer 204 No Content (on) or
+// 200 with the updated resource (off, the default), as JSON:API allows both.
+func (s *Server) SetUpdateNoContent(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noContent = on
 }
 
 // Get returns a copy of a stored resource.
@@ -499,7 +508,12 @@ func (s *Server) update(w http.ResponseWriter, req *http.Request, typ, id string
 		maps.Copy(next.Relationships, r.Relationships)
 	}
 	s.putLocked(&next)
+	noContent := s.noContent
 	s.mu.Unlock()
+	if noContent {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
 	writeDoc(w, http.StatusOK, &jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{next}})
 }
 

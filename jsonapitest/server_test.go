@@ -121,3 +121,23 @@ func TestServerInjectedFailure(t *testing.T) {
 	status, _ := do(t, srv, "GET", "/albums/1", "")
 	assert.Equal(t, 200, status)
 }
+
+func TestServerWriteResponses(t *testing.T) {
+	srv := jsonapitest.NewServer()
+	defer srv.Close()
+	resp, err := srv.Client().Post(srv.URL+"/albums", jsonapi.MediaType, strings.NewReader(`{"data":{"type":"albums","attributes":{"title":"New"}}}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, 201, resp.StatusCode)
+	assert.Regexp(t, `^/albums/new-\d+$`, resp.Header.Get("Location"))
+
+	srv.SetUpdateNoContent(true)
+	status, doc := do(t, srv, "PATCH", "/albums/1", `{"data":{"type":"albums","id":"1","attributes":{"rating":1}}}`)
+	assert.Equal(t, 204, status)
+	assert.Nil(t, doc)
+	stored, _ := srv.Get("album", "1")
+	assert.Equal(t, `1`, string(stored.Attributes["rating"]), "the update is applied")
+	srv.SetUpdateNoContent(false)
+	status, _ = do(t, srv, "PATCH", "/albums/1", `{"data":{"type":"albums","id":"1","attributes":{"rating":2}}}`)
+	assert.Equal(t, 200, status)
+}

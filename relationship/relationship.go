@@ -325,7 +325,9 @@ func (b BelongsTo[T]) Identifier() (jsonapi.Identifier, bool) {
 // links and meta. It changes only this value: hand the value to the store (a
 // record handle's Update, store.SetRecord, store.CreateRecord) to make it a
 // local edit. The store fills in the type of a relationship to one model.
-func (b *BelongsTo[T]) Set(id string) { b.s = b.s.WithLinkage(KindBelongsTo, []jsonapi.Identifier{{ID: id}}) }
+func (b *BelongsTo[T]) Set(id string) {
+	b.s = b.s.WithLinkage(KindBelongsTo, []jsonapi.Identifier{{ID: id}})
+}
 
 // SetIdentifier is Set for an identifier: a polymorphic relationship's type,
 // or the lid of a new record that has no id yet.

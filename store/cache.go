@@ -70,11 +70,11 @@ func newRecord(m *model.Model, id string) *record {
 type status uint8
 
 const (
-	stLoaded  status = 1 << iota // remote data present
-	stNew                        // created locally, not yet saved
-	stDeleted                    // deleteRecord called
-	stDeletionCommitted          // the deletion was saved
-	stSaving                     // a save of the record is in flight
+	stLoaded            status = 1 << iota // remote data present
+	stNew                                  // created locally, not yet saved
+	stDeleted                              // deleteRecord called
+	stDeletionCommitted                    // the deletion was saved
+	stSaving                               // a save of the record is in flight
 )
 
 // recordState is a record's state at one moment. It is never changed once
@@ -155,11 +155,11 @@ type typeCache struct {
 	batch    batcher                   // coalesced finds waiting to be sent
 
 	// Writing: fixed at New.
-	fields  fields            // offsets and equality of the model's members
-	zero    unsafe.Pointer    // a zero GoType value: a new record's remote state
-	idgen   IDGenerator       // the type's adapter as an IDGenerator, or nil
-	invalid InvalidChecker    // the type's adapter as an InvalidChecker, or nil
-	names   MemberResolver    // the type's serializer as a MemberResolver, or nil
+	fields  fields         // offsets and equality of the model's members
+	zero    unsafe.Pointer // a zero GoType value: a new record's remote state
+	idgen   IDGenerator    // the type's adapter as an IDGenerator, or nil
+	invalid InvalidChecker // the type's adapter as an InvalidChecker, or nil
+	names   MemberResolver // the type's serializer as a MemberResolver, or nil
 }
 
 func newTypeCache(m *model.Model) *typeCache {

@@ -140,7 +140,11 @@ func (ref Ref[T]) Push(doc *jsonapi.Document) (T, error) {
 	d.Data = []jsonapi.Resource{doc.Data[0]}
 	res := &d.Data[0]
 	switch {
-	case res.ID == "" && id.ID == "":
+	case id.ID == "":
+		// A new record: the lid names it, and the push may bring its id.
+		if res.LID != "" && res.LID != id.LID {
+			return out, &DocumentError{Pointer: "/data/lid", Err: fmt.Errorf("%w: want lid %q, have %q", ErrTypeMismatch, id.LID, res.LID)}
+		}
 		res.LID = id.LID
 	case res.ID == "":
 		res.ID = id.ID

@@ -154,4 +154,3 @@ func (l *loads) pending(tc *typeCache, id string) bool {
 	v, ok := l.m.Load(loadKey{tc, id})
 	return ok && v.(*atomic.Int32).Load() > 0
 }
-

@@ -39,7 +39,7 @@ type Cache struct {
 	// cache hits starts one refresh, not one each.
 	bgPending    sync.Map // flightKey -> struct{}
 	unmatchedLog unmatchedLog
-	loads        loads                       // finds in flight per record
+	loads        loads                     // finds in flight per record
 	saving       map[*record]chan struct{} // saves in flight, closed when done; guarded by mu
 }
 

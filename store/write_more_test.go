@@ -1,0 +1,215 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/larder-go/larder/adapters"
+	"github.com/larder-go/larder/internal/fixture"
+	"github.com/larder-go/larder/jsonapi"
+	"github.com/larder-go/larder/jsonapitest"
+	"github.com/larder-go/larder/model"
+	"github.com/larder-go/larder/serializers"
+	"github.com/larder-go/larder/store"
+)
+
+func TestRESTWrites(t *testing.T) {
+	b := newBackend(t, func(r recorded) (int, string) {
+		switch r.Method {
+		case "POST":
+			return 201, `{"album":{"id":"5","title":"Made","song_count":1}}`
+		case "PUT":
+			return 200, `{"album":{"id":"1","title":"Renamed"}}`
+		}
+		return 204, ""
+	})
+	s, err := store.New(&adapters.REST{Config: adapters.Config{Host: b.srv.URL}},
+		&serializers.REST{Keys: serializers.Keys{Attrs: map[string]string{"songCount": "song_count"}, Omit: []string{"rating"}}},
+		store.WithModels(fixture.Models()...))
+	require.NoError(t, err)
+	defer s.Close()
+	ctx := context.Background()
+	pushAlbum(t, s)
+
+	v := fixture.Album{Title: "Made", SongCount: 1, Rating: 3}
+	v.Artist.Set("2")
+	ref, err := store.CreateRecord(s, v)
+	require.NoError(t, err)
+	require.NoError(t, ref.Save(ctx))
+	req := b.last()
+	assert.Equal(t, "POST", req.Method)
+	assert.Equal(t, "/albums", req.Path)
+	var body map[string]map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal([]byte(req.Body), &body))
+	require.Contains(t, body, "album", "REST wraps the record in its root key")
+	assert.JSONEq(t, `1`, string(body["album"]["song_count"]), "the attrs map applies to writing")
+	assert.JSONEq(t, `"2"`, string(body["album"]["artist"]), "a belongsTo is written as its id")
+	assert.NotContains(t, body["album"], "rating", "Omit leaves a member out")
+	assert.NotContains(t, body["album"], "id", "no client id, no id")
+	assert.Equal(t, "5", ref.ID())
+
+	edit := store.GetReference[fixture.Album](s, "1")
+	require.NoError(t, edit.Update(func(a *fixture.Album) { a.Title = "Renamed" }))
+	require.NoError(t, edit.Save(ctx))
+	req = b.last()
+	assert.Equal(t, "PUT", req.Method)
+	assert.Equal(t, "/albums/1", req.Path)
+	assert.JSONEq(t, `{"album":{"title":"Renamed"}}`, req.Body, "REST updates are PUT without the id in the body")
+}
+
+func TestSaveWithUpdateNoContent(t *testing.T) {
+	srv := jsonapitest.NewServer()
+	defer srv.Close()
+	srv.SetUpdateNoContent(true)
+	s := writeStore(t, srv.URL)
+	ctx := context.Background()
+	_, err := store.FindRecord[fixture.Album](ctx, s, "2")
+	require.NoError(t, err)
+	ref := store.GetReference[fixture.Album](s, "2")
+	require.NoError(t, ref.Update(func(a *fixture.Album) { a.Rating = 2.5 }))
+	require.NoError(t, ref.Save(ctx))
+	assert.False(t, ref.HasDirtyAttributes(), "a 204 commits what was sent")
+	a, _ := ref.Value()
+	assert.Equal(t, 2.5, a.Rating)
+	stored, _ := srv.Get("album", "2")
+	assert.JSONEq(t, `2.5`, string(stored.Attributes["rating"]))
+}
+
+// badRecordSerializer misbehaves on the write path only.
+type badRecordSerializer struct {
+	serializers.JSONAPI
+	mode string
+}
+
+func (b *badRecordSerializer) SerializeRecord(s *store.Cache, req *store.Request, res *jsonapi.Resource) ([]byte, error) {
+	switch b.mode {
+	case "panic":
+		panic("serialize boom")
+	case "empty":
+		return nil, nil
+	case "error":
+		return nil, errors.New("cannot write")
+	}
+	return b.JSONAPI.SerializeRecord(s, req, res)
+}
+
+func (b *badRecordSerializer) MemberName(*model.Model, string) (string, bool) { panic("resolver boom") }
+
+func TestWritePluginsCannotCrash(t *testing.T) {
+	for _, mode := range []string{"panic", "empty", "error"} {
+		t.Run(mode, func(t *testing.T) {
+			b := newBackend(t, nil)
+			s, err := store.New(&adapters.JSONAPI{Config: adapters.Config{Host: b.srv.URL}}, &badRecordSerializer{mode: mode},
+				store.WithModels(fixture.Models()...))
+			require.NoError(t, err)
+			defer s.Close()
+			pushAlbum(t, s)
+			ref := store.GetReference[fixture.Album](s, "1")
+			require.NoError(t, ref.Update(func(a *fixture.Album) { a.Title = "x" }))
+			err = ref.Save(context.Background())
+			require.ErrorIs(t, err, store.ErrPlugin)
+			var pe *store.PluginError
+			require.ErrorAs(t, err, &pe)
+			assert.Contains(t, pe.Plugin, "badRecordSerializer")
+			assert.Empty(t, b.requests(), "nothing is sent")
+			st := ref.State()
+			assert.False(t, st.IsSaving)
+			assert.True(t, st.IsError)
+			assert.Equal(t, map[string][2]any{"title": {"Old", "x"}}, ref.ChangedAttributes())
+		})
+	}
+	t.Run("a panicking member resolver leaves the server's key", func(t *testing.T) {
+		b := newBackend(t, func(recorded) (int, string) {
+			return 422, `{"errors":[{"detail":"bad","source":{"pointer":"/data/attributes/artist_name"}}]}`
+		})
+		var reported []error
+		s, err := store.New(&adapters.JSONAPI{Config: adapters.Config{Host: b.srv.URL}}, &badRecordSerializer{},
+			store.WithModels(fixture.Models()...), store.WithErrorHandler(func(err error) { reported = append(reported, err) }))
+		require.NoError(t, err)
+		defer s.Close()
+		pushAlbum(t, s)
+		ref := store.GetReference[fixture.Album](s, "1")
+		require.NoError(t, ref.Update(func(a *fixture.Album) { a.Title = "x" }))
+		require.ErrorIs(t, ref.Save(context.Background()), store.ErrInvalid)
+		assert.Equal(t, map[string][]string{"artist_name": {"bad"}}, ref.Errors())
+		require.Len(t, reported, 1)
+		assert.ErrorIs(t, reported[0], store.ErrPlugin)
+	})
+}
+
+func TestHostileSaveResponses(t *testing.T) {
+	cases := []struct {
+		name, body string
+		status     int
+		want       error
+	}{
+		{"not JSON", `{"data":`, 200, nil},
+		{"another type", `{"data":{"type":"songs","id":"1"}}`, 200, store.ErrTypeMismatch},
+		{"several primary resources", `{"data":[{"type":"albums","id":"1"},{"type":"albums","id":"2"}]}`, 200, store.ErrShape},
+		{"an overflowing number", `{"data":{"type":"albums","id":"1","attributes":{"song-count":1e400}}}`, 200, nil},
+		{"included of an unknown type is dropped, a bad one fails", `{"data":{"type":"albums","id":"1"},"included":[{"type":"albums"}]}`, 200, store.ErrMissingID},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := newBackend(t, func(recorded) (int, string) { return c.status, c.body })
+			s := writeStore(t, b.srv.URL)
+			pushAlbum(t, s)
+			ref := store.GetReference[fixture.Album](s, "1")
+			require.NoError(t, ref.Update(func(a *fixture.Album) { a.Title = "x" }))
+			err := ref.Save(context.Background())
+			require.Error(t, err)
+			if c.want != nil {
+				require.ErrorIs(t, err, c.want)
+			}
+			var de *store.DocumentError
+			require.ErrorAs(t, err, &de)
+			st := ref.State()
+			assert.True(t, st.IsError)
+			assert.False(t, st.IsSaving)
+			assert.Equal(t, map[string][2]any{"title": {"Old", "x"}}, ref.ChangedAttributes(), "a bad answer loses no edit")
+		})
+	}
+	t.Run("a created record without an id in the answer", func(t *testing.T) {
+		b := newBackend(t, func(recorded) (int, string) { return 201, `{"data":{"type":"albums","attributes":{"title":"t"}}}` })
+		s := writeStore(t, b.srv.URL)
+		ref, err := store.CreateRecord(s, fixture.Album{Title: "t"})
+		require.NoError(t, err)
+		require.ErrorIs(t, ref.Save(context.Background()), store.ErrMissingID)
+		assert.True(t, ref.State().IsNew, "still new: nothing was confirmed")
+		assert.True(t, ref.State().IsError)
+	})
+}
+
+func TestStateWhileLoading(t *testing.T) {
+	gate := make(chan struct{})
+	b := newBackend(t, func(recorded) (int, string) {
+		<-gate
+		return 200, `{"data":{"type":"albums","id":"1","attributes":{"title":"T"}}}`
+	})
+	s := writeStore(t, b.srv.URL)
+	ctx := context.Background()
+	assert.Equal(t, "root.empty", s.StateOf("album", "1").Name())
+	assert.True(t, s.StateOf("album", "1").IsEmpty)
+	done := make(chan error)
+	go func() { _, err := store.FindRecord[fixture.Album](ctx, s, "1"); done <- err }()
+	require.Eventually(t, func() bool { return s.StateOf("album", "1").IsLoading }, 5*time.Second, time.Millisecond)
+	assert.Equal(t, "root.loading", s.StateOf("album", "1").Name())
+	gate <- struct{}{}
+	require.NoError(t, <-done)
+	st := s.StateOf("album", "1")
+	assert.True(t, st.IsLoaded)
+	assert.False(t, st.IsLoading)
+
+	go func() { _, err := store.GetReference[fixture.Album](s, "1").Reload(ctx); done <- err }()
+	require.Eventually(t, func() bool { return s.StateOf("album", "1").IsReloading }, 5*time.Second, time.Millisecond)
+	assert.Equal(t, "root.loaded.saved", s.StateOf("album", "1").Name())
+	gate <- struct{}{}
+	require.NoError(t, <-done)
+	assert.False(t, s.StateOf("album", "1").IsReloading)
+}
