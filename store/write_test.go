@@ -85,7 +85,7 @@ func writeStore(t *testing.T, host string, opts ...store.Option) *store.Cache {
 }
 
 // pushAlbum puts album 1 (title "Old", rating 4) and artist 1 in the cache.
-func pushAlbum(t *testing.T, s *store.Cache) {
+func pushAlbum(t testing.TB, s *store.Cache) {
 	t.Helper()
 	doc, err := jsonapi.Decode([]byte(`{"data":{"type":"album","id":"1","attributes":{"title":"Old","artistName":"A","songCount":2,"releasedAt":"2006-09-26T00:00:00Z","rating":4},
 		"relationships":{"artist":{"data":{"type":"artist","id":"1"}}}},
