@@ -213,3 +213,33 @@ func TestStateWhileLoading(t *testing.T) {
 	require.NoError(t, <-done)
 	assert.False(t, s.StateOf("album", "1").IsReloading)
 }
+
+// FuzzSaveResponse answers a save with arbitrary bytes and statuses: the
+// store must never panic, and a save that fails must keep the record's edit
+// and leave it not saving.
+func FuzzSaveResponse(f *testing.F) {
+	f.Add(uint16(200), []byte(`{"data":{"type":"album","id":"1","attributes":{"title":"T"}}}`))
+	f.Add(uint16(201), []byte(`{"data":{"type":"album","lid":"x"}}`))
+	f.Add(uint16(204), []byte(``))
+	f.Add(uint16(422), []byte(`{"errors":[{"source":{"pointer":"/data/attributes/title"},"detail":"bad"}]}`))
+	f.Add(uint16(422), []byte(`{"errors":[{"source":{"pointer":"data/attributes/~1x/0"}}]}`))
+	f.Add(uint16(200), []byte(`{"data":[{"type":"album","id":"1"}],"included":[{"type":"song","id":"1","relationships":{"album":{"data":null}}}]}`))
+	f.Fuzz(func(t *testing.T, status uint16, body []byte) {
+		a := store.AdapterFunc(func(ctx context.Context, req *store.Request) (*store.Response, error) {
+			return &store.Response{Status: int(status), Body: body}, nil
+		})
+		s, err := store.New(a, nil, store.WithModels(fixture.Models()...))
+		require.NoError(t, err)
+		defer s.Close()
+		pushAlbum(t, s)
+		ref := store.GetReference[fixture.Album](s, "1")
+		require.NoError(t, ref.Update(func(a *fixture.Album) { a.Title = "edited" }))
+		err = ref.Save(context.Background())
+		st := ref.State()
+		assert.False(t, st.IsSaving)
+		if err != nil {
+			assert.Equal(t, "edited", ref.ChangedAttributes()["title"][1], "a failed save keeps the edit")
+			assert.True(t, st.IsError || !st.IsValid)
+		}
+	})
+}

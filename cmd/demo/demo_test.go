@@ -40,6 +40,16 @@ func TestRunAgainstEmbeddedServer(t *testing.T) {
 		`album 10: "Bon Iver, Bon Iver" by Bon Iver, songCount 10`,
 		`payment 1: 1299 cents, status processed`,
 		`again: 422, map[status:[payment already processed]]`,
+		`save: the server assigned id new-1; root.loaded.saved`,
+		`"relationships":{"user":{"data":{"type":"users","id":"1"}}}`,
+		`a post by the peeked user "dhh": id new-2, user user:1`,
+		`-> updateRecord post {"data":{"type":"posts","id":"new-1","attributes":{"title":"Rails is still omakase"}}} -> 200`,
+		`422: root.loaded.updated.invalid, errors map[title:[title must not be blank]]`,
+		`a new title clears its error: valid true`,
+		`rollback: body "", dirty false`,
+		`deleteRecord: root.deleted.uncommitted, still 2 posts in PeekAll`,
+		`save: root.deleted.saved, 1 post in PeekAll`,
+		`destroyRecord: loaded false, 0 posts in PeekAll`,
 	} {
 		assert.Contains(t, got, want)
 	}

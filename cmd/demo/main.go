@@ -1,7 +1,8 @@
 // Command demo runs larder's seed stories end to end: preloading with Push,
 // then loading from a JSON:API backend (an embedded one on loopback, or the
-// server given by -server), PushPayload through a REST serializer, and a custom
-// endpoint whose answer is pushed into the store.
+// server given by -server), PushPayload through a REST serializer, a custom
+// endpoint whose answer is pushed into the store, and writing: create, save,
+// edit, a validation error, delete, destroy and rollback.
 package main
 
 import (
@@ -58,7 +59,10 @@ func run(ctx context.Context, w io.Writer, server string) error {
 	if err := restPayload(w); err != nil {
 		return err
 	}
-	return customEndpoint(ctx, w, s)
+	if err := customEndpoint(ctx, w, s); err != nil {
+		return err
+	}
+	return writing(ctx, w, server)
 }
 
 // loading is the seed story of finding: a miss, a hit, a background reload,
