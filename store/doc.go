@@ -69,6 +69,38 @@
 // waits, so no goroutine outlives the store; it may be called any number of
 // times, from any goroutine, including the store's own callbacks.
 //
+// # Writing
+//
+// A [Ref] is the handle of one record, Ember Data's RecordReference with the
+// write calls on it. [CreateRecord] adds a new record (state new, in PeekAll at
+// once, with a lid and, from an [IDGenerator], perhaps an id) and returns its
+// Ref; [GetReference] returns the Ref of any id. [Ref.Update] and [SetRecord]
+// make local edits: reads return the local state, [Ref.ChangedAttributes]
+// gives {name: [remote, local]}, and a value set back to its remote value is
+// clean again. [Ref.Save] creates (POST), updates (PATCH of the changed fields;
+// PUT for REST) or deletes (DELETE), through the type's adapter and the
+// serializer's [RecordSerializer]; [Cache.DeleteRecord] and [Ref.Delete] mark a
+// record deleted, [Ref.Destroy] deletes, saves and unloads, and [Ref.Rollback]
+// discards local attribute values, errors and a delete. [Cache.StateOf] and
+// [Ref.State] report Ember's flags and state names.
+//
+// The remote and local states are kept apart, so nothing local is lost: a push
+// (a reload, a query, a stream) changes the remote state and keeps local edits
+// on top, dropping those it now equals; a relationship whose linkage the push
+// carries takes the pushed linkage (Ember Data 3.x); a push for a new record's
+// identifier makes it no longer new. A failed save keeps every local value: a
+// validation error (422, or what the adapter's [InvalidChecker] says) puts
+// errors by member name on the record, and setting the attribute again clears
+// its error; any other error sets the error state. Edits made while a save is
+// in flight stay local edits after it answers (Ember Data loses them); a
+// second Save waits for the first, then sends what is still pending; a clean
+// record's Save sends nothing. A record whose save is in flight cannot be
+// unloaded (ErrSaving). Choices where Ember Data is silent or differs:
+// hasDirtyAttributes follows 5.x (a deleted record is dirty); rolling back a
+// new record unloads it (5.x); a record whose deletion is saved stays readable
+// but leaves live arrays until unloaded; edits through two Refs of a record
+// serialize, each changing only the fields it set.
+//
 // # Results belong to the caller
 //
 // Every read returns copies: a T value, with attributes that hold references

@@ -59,3 +59,9 @@ func (v Store[T]) cache() *Cache {
 	}
 	return v.s
 }
+
+// Create is [CreateRecord] for T.
+func (v Store[T]) Create(value T) (Ref[T], error) { return CreateRecord[T](v.cache(), value) }
+
+// Set is [SetRecord] for T.
+func (v Store[T]) Set(value T) error { return SetRecord[T](v.cache(), value) }

@@ -15,6 +15,7 @@ import (
 	"github.com/larder-go/larder/jsonapi"
 	"github.com/larder-go/larder/jsonapitest"
 	"github.com/larder-go/larder/model"
+	"github.com/larder-go/larder/relationship"
 	"github.com/larder-go/larder/serializers"
 	"github.com/larder-go/larder/store"
 )
@@ -242,4 +243,87 @@ func FuzzSaveResponse(f *testing.F) {
 			assert.True(t, st.IsError || !st.IsValid)
 		}
 	})
+}
+
+// Playlist has a many-to-none hasMany, which saves send.
+type Playlist struct {
+	ID    string                             `id:""`
+	Name  string                             `attr:"name"`
+	Songs relationship.HasMany[fixture.Song] `rel:"songs,inverse=-"`
+}
+
+func TestHasManySerialization(t *testing.T) {
+	b := newBackend(t, func(r recorded) (int, string) { return 201, `{"data":{"type":"playlists","id":"p1"}}` })
+	s, err := store.New(&adapters.JSONAPI{Config: adapters.Config{Host: b.srv.URL}}, &serializers.JSONAPI{},
+		store.WithModels(append(fixture.Models(), Playlist{})...))
+	require.NoError(t, err)
+	defer s.Close()
+	doc, _ := jsonapi.Decode([]byte(`{"data":[{"type":"song","id":"1"},{"type":"song","id":"2"}]}`))
+	_, err = s.Push(doc)
+	require.NoError(t, err)
+	newSong, err := store.CreateRecord(s, fixture.Song{Title: "unsaved"})
+	require.NoError(t, err)
+	var p Playlist
+	p.Name = "mix"
+	p.Songs.SetIdentifiers(jsonapi.Identifier{ID: "1"}, newSong.Identifier().Linkage(), jsonapi.Identifier{ID: "2"})
+	ref, err := store.CreateRecord(s, p)
+	require.NoError(t, err)
+	require.NoError(t, ref.Save(context.Background()))
+	res := decodeBody(t, b.last().Body).One()
+	require.Contains(t, res.Relationships, "songs", "a many-to-none hasMany is serialized")
+	assert.Equal(t, []jsonapi.Identifier{{Type: "songs", ID: "1"}, {Type: "songs", ID: "2"}}, res.Relationships["songs"].Data,
+		"the new member is left out, and the others keep their own ids (not Ember's index bug)")
+}
+
+func TestStateTransitions(t *testing.T) {
+	type step struct {
+		status int
+		body   string
+	}
+	cases := []struct {
+		name     string
+		setup    func(t *testing.T, s *store.Cache) store.Ref[fixture.Album]
+		answer   step
+		inFlight string
+		after    string
+	}{
+		{"created, invalid", func(t *testing.T, s *store.Cache) store.Ref[fixture.Album] {
+			ref, err := store.CreateRecord(s, fixture.Album{Title: "x"})
+			require.NoError(t, err)
+			return ref
+		}, step{422, `{"errors":[{"detail":"no","source":{"pointer":"/data/attributes/title"}}]}`},
+			"root.loaded.created.inFlight", "root.loaded.created.invalid"},
+		{"created, error", func(t *testing.T, s *store.Cache) store.Ref[fixture.Album] {
+			ref, err := store.CreateRecord(s, fixture.Album{Title: "x"})
+			require.NoError(t, err)
+			return ref
+		}, step{500, `oops`}, "root.loaded.created.inFlight", "root.loaded.created.uncommitted"},
+		{"deleted, invalid", func(t *testing.T, s *store.Cache) store.Ref[fixture.Album] {
+			pushAlbum(t, s)
+			require.NoError(t, s.DeleteRecord("album", "1"))
+			return store.GetReference[fixture.Album](s, "1")
+		}, step{422, `{"errors":[{"detail":"in use","source":{"pointer":"/data"}}]}`},
+			"root.deleted.inFlight", "root.deleted.invalid"},
+		{"updated, saved", func(t *testing.T, s *store.Cache) store.Ref[fixture.Album] {
+			pushAlbum(t, s)
+			ref := store.GetReference[fixture.Album](s, "1")
+			require.NoError(t, ref.Update(func(a *fixture.Album) { a.Rating = 1 }))
+			return ref
+		}, step{200, `{"data":{"type":"albums","id":"1"}}`}, "root.loaded.updated.inFlight", "root.loaded.saved"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			gate := make(chan struct{})
+			b := newBackend(t, func(recorded) (int, string) { <-gate; return c.answer.status, c.answer.body })
+			s := writeStore(t, b.srv.URL)
+			ref := c.setup(t, s)
+			done := make(chan error)
+			go func() { done <- ref.Save(context.Background()) }()
+			require.Eventually(t, func() bool { return ref.State().IsSaving }, 5*time.Second, time.Millisecond)
+			assert.Equal(t, c.inFlight, ref.State().Name())
+			close(gate)
+			<-done
+			assert.Equal(t, c.after, ref.State().Name())
+		})
+	}
 }
