@@ -117,3 +117,8 @@ func relState(t reflect.Type, p unsafe.Pointer) *relationship.State {
 func bindRel(t reflect.Type, p unsafe.Pointer, st *relationship.State) {
 	relationship.Bind(reflect.NewAt(t, p).Interface().(relationship.Field), st)
 }
+
+// reflectAt returns the model value at p.
+func reflectAt(tc *typeCache, p unsafe.Pointer) reflect.Value {
+	return reflect.NewAt(tc.model.GoType, p).Elem()
+}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
-	"unsafe"
 
 	"github.com/larder-go/larder/jsonapi"
 )
@@ -56,7 +54,6 @@ func (s *Cache) save(ctx context.Context, tc *typeCache, r *record, id string, o
 	s.mu.Unlock()
 
 	req := &Request{Op: op, Type: tc.model.Name, Model: tc.model, ID: sent.id, Include: o.include, AdapterOptions: o.adapterOptions}
-	var doc *jsonapi.Document
 	if op != OpDeleteRecord {
 		res, err := s.snapshot(tc, r, op, sent)
 		if err == nil {
@@ -67,7 +64,7 @@ func (s *Cache) save(ctx context.Context, tc *typeCache, r *record, id string, o
 			return err
 		}
 	}
-	doc, err = s.fetch(ctx, req)
+	doc, err := s.fetch(ctx, req)
 	if err == nil {
 		err = s.saveDone(tc, r, done, op, sent, doc)
 		if err == nil {
@@ -333,9 +330,4 @@ func (s *Cache) prepareSaved(tc *typeCache, r *record, op Op, sent *recordState,
 		return nil, nil, at(err, "/data")
 	}
 	return items, p, nil
-}
-
-// reflectAt returns the model value at p.
-func reflectAt(tc *typeCache, p unsafe.Pointer) reflect.Value {
-	return reflect.NewAt(tc.model.GoType, p).Elem()
 }
