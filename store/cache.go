@@ -155,11 +155,12 @@ type typeCache struct {
 	batch    batcher                   // coalesced finds waiting to be sent
 
 	// Writing: fixed at New.
-	fields  fields         // offsets and equality of the model's members
-	zero    unsafe.Pointer // a zero GoType value: a new record's remote state
-	idgen   IDGenerator    // the type's adapter as an IDGenerator, or nil
-	invalid InvalidChecker // the type's adapter as an InvalidChecker, or nil
-	names   MemberResolver // the type's serializer as a MemberResolver, or nil
+	fields  fields           // offsets and equality of the model's members
+	zero    unsafe.Pointer   // a zero GoType value: a new record's remote state
+	idgen   IDGenerator      // the type's adapter as an IDGenerator, or nil
+	invalid InvalidChecker   // the type's adapter as an InvalidChecker, or nil
+	names   MemberResolver   // the type's serializer as a MemberResolver, or nil
+	writer  RecordSerializer // the type's serializer as a RecordSerializer, or nil
 }
 
 func newTypeCache(m *model.Model) *typeCache {

@@ -90,10 +90,8 @@ func (s *Cache) push(doc *jsonapi.Document, want *model.Model) ([]*record, error
 		return nil, &DocumentError{Pointer: "/data", Err: fmt.Errorf("%w: shape one with %d resources", ErrShape, len(doc.Data))}
 	}
 	items := make([]prepared, len(doc.Included)+len(doc.Data))
-	for i := range doc.Included {
-		if err := s.prepare(&doc.Included[i], &items[i], nil); err != nil {
-			return nil, at(err, "/included/"+strconv.Itoa(i))
-		}
+	if err := s.prepareIncluded(doc, items); err != nil {
+		return nil, err
 	}
 	base := len(doc.Included)
 	for i := range doc.Data {
@@ -116,6 +114,17 @@ func (s *Cache) push(doc *jsonapi.Document, want *model.Model) ([]*record, error
 	}
 	tx.commit()
 	return recs, nil
+}
+
+// prepareIncluded decodes a document's included resources into the first
+// len(doc.Included) items.
+func (s *Cache) prepareIncluded(doc *jsonapi.Document, items []prepared) error {
+	for i := range doc.Included {
+		if err := s.prepare(&doc.Included[i], &items[i], nil); err != nil {
+			return at(err, "/included/"+strconv.Itoa(i))
+		}
+	}
+	return nil
 }
 
 // at prefixes a DocumentError's pointer, or wraps another error in one.

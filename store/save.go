@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/larder-go/larder/jsonapi"
 )
@@ -71,11 +72,10 @@ func (s *Cache) save(ctx context.Context, tc *typeCache, r *record, id string, o
 			return nil
 		}
 	}
-	if errors.Is(err, ErrInvalid) {
-		var ae *AdapterError
-		if errors.As(err, &ae) {
-			s.normalizeErrors(tc, ae)
-		}
+	// Before saveFailed takes the lock: the serializer's resolver may panic,
+	// and the report of it runs the program's error handler.
+	if ae := (*AdapterError)(nil); errors.As(err, &ae) && ae.Err == ErrInvalid {
+		s.normalizeErrors(tc, ae)
 	}
 	s.saveFailed(tc, r, done, err)
 	return err
@@ -173,7 +173,10 @@ func (s *Cache) normalizeErrors(tc *typeCache, ae *AdapterError) {
 		if !ok || key == "base" {
 			continue
 		}
-		head, rest := splitKey(key)
+		head, rest, nested := strings.Cut(key, "/") // "tags/0": a member's element
+		if nested {
+			rest = "/" + rest
+		}
 		name := head
 		if m.AttributeIndex(head) < 0 && m.RelationshipIndex(head) < 0 {
 			if tc.names == nil {
@@ -203,16 +206,6 @@ func (s *Cache) memberName(tc *typeCache, key string) (name string, ok bool) {
 		}
 	}()
 	return tc.names.MemberName(tc.model, key)
-}
-
-// splitKey splits "tags/0" into "tags" and "/0".
-func splitKey(key string) (string, string) {
-	for i := 0; i < len(key); i++ {
-		if key[i] == '/' {
-			return key[:i], key[i:]
-		}
-	}
-	return key, ""
 }
 
 // saveDone commits a successful save. What was sent becomes the remote value,
@@ -261,10 +254,7 @@ func (s *Cache) saveDone(tc *typeCache, r *record, done chan struct{}, op Op, se
 		_ = setID(reflectAt(tc, remote).FieldByIndex(tc.model.ID.Index), id)
 	}
 	next := &recordState{id: id, status: (cur.status | stLoaded) &^ (stNew | stSaving)}
-	next.value = tc.rebase(cur.value, inflight, remote, nil)
-	if id != "" {
-		_ = setID(reflectAt(tc, next.value).FieldByIndex(tc.model.ID.Index), id)
-	}
+	next.value = tc.rebase(cur.value, inflight, remote, nil) // a copy of remote, id included
 	next.local = &edits{remote: remote}
 	tc.settle(next)
 	if r.id == "" && id != "" {
@@ -300,10 +290,8 @@ func (s *Cache) prepareSaved(tc *typeCache, r *record, op Op, sent *recordState,
 		return nil, nil, &DocumentError{Pointer: "/data", Err: fmt.Errorf("%w: a save's response has %d primary resources", ErrShape, len(doc.Data))}
 	}
 	items := make([]prepared, len(doc.Included), len(doc.Included)+1)
-	for i := range doc.Included {
-		if err := s.prepare(&doc.Included[i], &items[i], nil); err != nil {
-			return nil, nil, at(err, fmt.Sprintf("/included/%d", i))
-		}
+	if err := s.prepareIncluded(doc, items); err != nil {
+		return nil, nil, err
 	}
 	if res == nil {
 		if op == OpCreateRecord && sent.id == "" {

@@ -105,8 +105,8 @@ func (s *Cache) linkage(st *relationship.State) *jsonapi.Relationship {
 // serializeRecord writes a save's body with the type's serializer when it is
 // a RecordSerializer, else as a JSON:API document.
 func (s *Cache) serializeRecord(tc *typeCache, req *Request, res *jsonapi.Resource) (body []byte, err error) {
-	sz, ok := s.SerializerFor(tc.model.Name).(RecordSerializer)
-	if !ok {
+	sz := tc.writer
+	if sz == nil {
 		return jsonapi.Encode(&jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{*res}})
 	}
 	defer func() {

@@ -140,7 +140,10 @@ type loadKey struct {
 
 func (l *loads) start(tc *typeCache, id string) func() {
 	k := loadKey{tc, id}
-	v, _ := l.m.LoadOrStore(k, new(atomic.Int32))
+	v, ok := l.m.Load(k)
+	if !ok {
+		v, _ = l.m.LoadOrStore(k, new(atomic.Int32))
+	}
 	n := v.(*atomic.Int32)
 	n.Add(1)
 	return func() {

@@ -79,6 +79,7 @@ func New(adapter Adapter, serializer Serializer, opts ...Option) (*Cache, error)
 		tc.idgen, _ = capability[IDGenerator](s.AdapterFor(tc.model.Name))
 		tc.invalid, _ = capability[InvalidChecker](s.AdapterFor(tc.model.Name))
 		tc.names, _ = s.SerializerFor(tc.model.Name).(MemberResolver)
+		tc.writer, _ = s.SerializerFor(tc.model.Name).(RecordSerializer)
 	}
 	s.bg.init(s.opts.maxBackground)
 	s.flights.Spawn = s.bg.spawn
