@@ -327,3 +327,43 @@ func TestStateTransitions(t *testing.T) {
 		})
 	}
 }
+
+func TestRefPushRejectsOtherRecords(t *testing.T) {
+	s := writeStore(t, "http://127.0.0.1:1")
+	pushAlbum(t, s)
+	ref := store.GetReference[fixture.Album](s, "1")
+	created, err := store.CreateRecord(s, fixture.Album{Title: "draft"})
+	require.NoError(t, err)
+	res := func(typ, id, lid string) *jsonapi.Document {
+		return &jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{{Type: typ, ID: id, LID: lid,
+			Attributes: map[string]json.RawMessage{"title": json.RawMessage(`"pushed"`)}}}}
+	}
+	cases := []struct {
+		name string
+		ref  store.Ref[fixture.Album]
+		doc  *jsonapi.Document
+		want error
+	}{
+		{"nil document", ref, nil, store.ErrShape},
+		{"no primary data", ref, &jsonapi.Document{Shape: jsonapi.Null}, store.ErrShape},
+		{"two resources", ref, &jsonapi.Document{Shape: jsonapi.Many, Data: []jsonapi.Resource{{Type: "album", ID: "1"}, {Type: "album", ID: "2"}}}, store.ErrShape},
+		{"another id", ref, res("album", "2", ""), store.ErrTypeMismatch},
+		{"another type", ref, res("song", "1", ""), store.ErrTypeMismatch},
+		{"another lid for a new record", created, res("album", "", "other"), store.ErrTypeMismatch},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v := s.Version()
+			_, err := c.ref.Push(c.doc)
+			require.ErrorIs(t, err, c.want)
+			var de *store.DocumentError
+			require.ErrorAs(t, err, &de)
+			assert.Equal(t, v, s.Version(), "nothing changed")
+			_, ok := store.PeekRecord[fixture.Album](s, "2")
+			assert.False(t, ok)
+		})
+	}
+	got, err := ref.Push(res("album", "", ""))
+	require.NoError(t, err, "an omitted id is the reference's")
+	assert.Equal(t, "pushed", got.Title)
+}
