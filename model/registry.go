@@ -36,10 +36,14 @@ type RelInfo struct {
 	Target *Model
 	// Accepts lists the models a related identifier may name.
 	Accepts []*Model
-	// InverseModel and InverseIndex locate the inverse relationship; InverseIndex
-	// is -1 when there is none.
+	// InverseModel and InverseIndex locate the inverse relationship on Target;
+	// InverseIndex is -1 when there is none.
 	InverseModel *Model
 	InverseIndex int
+	// Inverses holds, for each model in Accepts, the index of the inverse
+	// relationship on it, or -1: a polymorphic relationship has one inverse
+	// per member model.
+	Inverses []int
 }
 
 // Accept reports whether an identifier of type name may be a member.
@@ -142,71 +146,109 @@ func (r *Registry) resolveTargets(m *Model) error {
 // resolveInverses follows Ember Data 3.x: an explicit inverse must exist and point
 // back; otherwise the candidates are the target's relationships pointing back to
 // this model: none means no inverse, one is the inverse, several are an error
-// unless exactly one names this relationship as its inverse.
+// unless exactly one names this relationship as its inverse. A polymorphic
+// relationship resolves its inverse on each model it accepts; an inverse it
+// names must exist on at least one of them.
 func (r *Registry) resolveInverses(m *Model) error {
 	for i := range m.Rels {
 		info := &m.Rels[i]
 		rel := info.Relationship
-		fail := func(format string, args ...any) error {
-			return &SchemaError{GoType: m.GoType, Field: rel.GoName, Err: fmt.Errorf("%w: "+format, append([]any{ErrInverse}, args...)...)}
+		info.Inverses = make([]int, len(info.Accepts))
+		for k := range info.Inverses {
+			info.Inverses[k] = -1
 		}
 		if rel.InverseNone {
 			continue
 		}
-		target := info.Target
-		if target == nil {
-			if rel.Inverse != "" {
-				return fail("a polymorphic relationship to an interface cannot name an inverse")
-			}
-			continue
+		fail := func(format string, args ...any) error {
+			return &SchemaError{GoType: m.GoType, Field: rel.GoName, Err: fmt.Errorf("%w: "+format, append([]any{ErrInverse}, args...)...)}
 		}
-		if rel.Inverse != "" {
-			j := target.RelationshipIndex(rel.Inverse)
-			if j < 0 {
-				return fail("%s has no relationship %q", target.GoType, rel.Inverse)
+		single := info.Target != nil
+		found := false
+		for k, target := range info.Accepts {
+			if info.Target != nil && target != info.Target {
+				continue // a polymorphic relationship to a struct: the inverse is on the struct's model
 			}
-			back := &target.Rels[j]
-			if !pointsTo(back, m) {
-				return fail("%s.%s does not point back to %s", target.GoType, back.GoName, m.GoType)
+			j, err := inverseOn(m, i, target, single)
+			if err != nil {
+				return fail("%v", err)
 			}
-			if back.InverseNone || (back.Inverse != "" && back.Inverse != rel.Name) {
-				return fail("%s.%s names another inverse", target.GoType, back.GoName)
+			info.Inverses[k] = j
+			found = found || j >= 0
+			if target == info.Target {
+				info.InverseModel, info.InverseIndex = target, j
 			}
-			info.InverseModel, info.InverseIndex = target, j
-			continue
 		}
-		var candidates []int
-		for j := range target.Rels {
-			back := &target.Rels[j]
-			if back.InverseNone || (target == m && j == i) || !pointsTo(back, m) {
-				continue
-			}
-			if back.Inverse != "" && back.Inverse != rel.Name {
-				continue
-			}
-			candidates = append(candidates, j)
-		}
-		switch {
-		case len(candidates) == 1:
-			info.InverseModel, info.InverseIndex = target, candidates[0]
-		case len(candidates) > 1:
-			named := -1
-			for _, j := range candidates {
-				if target.Rels[j].Inverse == rel.Name {
-					if named >= 0 {
-						named = -2
-						break
-					}
-					named = j
-				}
-			}
-			if named < 0 {
-				return fail("ambiguous: %d relationships on %s point back; name one with inverse=", len(candidates), target.GoType)
-			}
-			info.InverseModel, info.InverseIndex = target, named
+		if rel.Inverse != "" && !found {
+			return fail("no model %s accepts has a relationship %q pointing back", rel.GoName, rel.Inverse)
 		}
 	}
 	return nil
+}
+
+// inverseOn finds the inverse on target of m's relationship i, or -1. strict
+// makes a named inverse that target lacks an error.
+func inverseOn(m *Model, i int, target *Model, strict bool) (int, error) {
+	rel := m.Rels[i].Relationship
+	if rel.Inverse != "" {
+		j := target.RelationshipIndex(rel.Inverse)
+		if j < 0 {
+			if strict {
+				return -1, fmt.Errorf("%s has no relationship %q", target.GoType, rel.Inverse)
+			}
+			return -1, nil
+		}
+		back := &target.Rels[j]
+		if !pointsTo(back, m) {
+			return -1, fmt.Errorf("%s.%s does not point back to %s", target.GoType, back.GoName, m.GoType)
+		}
+		if back.InverseNone || (back.Inverse != "" && back.Inverse != rel.Name) {
+			return -1, fmt.Errorf("%s.%s names another inverse", target.GoType, back.GoName)
+		}
+		return j, nil
+	}
+	var candidates []int
+	for j := range target.Rels {
+		back := &target.Rels[j]
+		if back.InverseNone || (target == m && j == i) || !pointsTo(back, m) {
+			continue
+		}
+		if back.Inverse != "" && back.Inverse != rel.Name {
+			continue
+		}
+		candidates = append(candidates, j)
+	}
+	switch len(candidates) {
+	case 0:
+		return -1, nil
+	case 1:
+		return candidates[0], nil
+	}
+	named := -1
+	for _, j := range candidates {
+		if target.Rels[j].Inverse == rel.Name {
+			if named >= 0 {
+				named = -2
+				break
+			}
+			named = j
+		}
+	}
+	if named < 0 {
+		return -1, fmt.Errorf("ambiguous: %d relationships on %s point back; name one with inverse=", len(candidates), target.GoType)
+	}
+	return named, nil
+}
+
+// InverseFor returns the inverse of the relationship on a member of model
+// member, or -1 when there is none.
+func (r *RelInfo) InverseFor(member *Model) int {
+	for k, m := range r.Accepts {
+		if m == member {
+			return r.Inverses[k]
+		}
+	}
+	return -1
 }
 
 func pointsTo(rel *RelInfo, m *Model) bool {

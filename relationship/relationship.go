@@ -45,6 +45,13 @@ type State struct {
 	extra   *memberExtra
 	links   jsonapi.Links
 	meta    jsonapi.Meta
+	// stale: the related link changed without data, or a member was unloaded
+	// while this side kept it (Ember's hasDematerializedInverse); the next
+	// load refetches.
+	stale bool
+	// partial: the members are known only in part, from the inverses of
+	// records that name this one, never from a payload of this relationship.
+	partial bool
 }
 
 // memberExtra holds what few relationships need: per-member types when they
@@ -244,7 +251,8 @@ func (s *State) Link(name string) string {
 }
 
 // Merge returns the state after an update: next's linkage, links and meta each
-// replace s's where the update carried them.
+// replace s's where the update carried them. Linkage makes the state fresh and
+// whole; a changed related link without linkage makes it stale.
 func (s *State) Merge(next *State, data, links, meta bool) *State {
 	var n State
 	if s != nil {
@@ -253,8 +261,12 @@ func (s *State) Merge(next *State, data, links, meta bool) *State {
 	n.kind = next.kind
 	if data {
 		n.linkage, n.typ, n.idbuf, n.ends, n.extra = next.linkage, next.typ, next.idbuf, next.ends, next.extra
+		n.stale, n.partial = false, false
 	}
 	if links {
+		if !data && s != nil && s.links.Href("related") != next.links.Href("related") {
+			n.stale = true // a new related link and no data: refetch on next load
+		}
 		n.links = next.links
 	}
 	if meta {
@@ -344,6 +356,10 @@ func (b BelongsTo[T]) IsNull() bool { return b.s.HasLinkage() && b.s.Len() == 0 
 // HasLinkage reports whether the related identifier (or its absence) is known.
 func (b BelongsTo[T]) HasLinkage() bool { return b.s.HasLinkage() }
 
+// IsStale reports whether the next load refetches the relationship: its
+// related link changed without data, or its member was unloaded.
+func (b BelongsTo[T]) IsStale() bool { return b.s.IsStale() }
+
 // Links returns a copy of the relationship's links.
 func (b BelongsTo[T]) Links() jsonapi.Links { return b.s.Links() }
 
@@ -392,8 +408,86 @@ func (h *HasMany[T]) SetIdentifiers(ids ...jsonapi.Identifier) {
 	h.s = h.s.WithLinkage(KindHasMany, ids)
 }
 
+// Add appends the records of the given ids that are not members yet, keeping
+// the order of the others. Like Set, it changes only this value until the
+// store is handed it.
+func (h *HasMany[T]) Add(ids ...string) {
+	data := make([]jsonapi.Identifier, len(ids))
+	for i, id := range ids {
+		data[i].ID = id
+	}
+	h.AddIdentifiers(data...)
+}
+
+// AddIdentifiers is Add for identifiers: polymorphic members, or new records
+// known by lid.
+func (h *HasMany[T]) AddIdentifiers(ids ...jsonapi.Identifier) {
+	cur := h.s.Identifiers()
+	for _, id := range ids {
+		if indexOf(cur, id) < 0 {
+			cur = append(cur, id)
+		}
+	}
+	h.s = h.s.WithLinkage(KindHasMany, cur)
+}
+
+// Remove takes the records of the given ids out of the relationship.
+func (h *HasMany[T]) Remove(ids ...string) {
+	data := make([]jsonapi.Identifier, len(ids))
+	for i, id := range ids {
+		data[i].ID = id
+	}
+	h.RemoveIdentifiers(data...)
+}
+
+// RemoveIdentifiers is Remove for identifiers.
+func (h *HasMany[T]) RemoveIdentifiers(ids ...jsonapi.Identifier) {
+	cur := h.s.Identifiers()
+	out := cur[:0]
+	for _, m := range cur {
+		if indexOf(ids, m) < 0 {
+			out = append(out, m)
+		}
+	}
+	h.s = h.s.WithLinkage(KindHasMany, out)
+}
+
+// Has reports whether the record with the given id is a member.
+func (h HasMany[T]) Has(id string) bool {
+	for i := range h.s.Len() {
+		if h.s.ID(i) == id {
+			return true
+		}
+	}
+	return false
+}
+
+// indexOf returns the position of the member id names in ids, or -1. An
+// identifier without a type matches any type; one without an id matches by
+// lid.
+func indexOf(ids []jsonapi.Identifier, id jsonapi.Identifier) int {
+	for i, m := range ids {
+		if id.Type != "" && m.Type != "" && id.Type != m.Type {
+			continue
+		}
+		if id.ID != "" && m.ID == id.ID || id.ID == "" && id.LID != "" && m.LID == id.LID {
+			return i
+		}
+	}
+	return -1
+}
+
 // Len returns the number of related identifiers.
 func (h HasMany[T]) Len() int { return h.s.Len() }
+
+// IsPartial reports whether the members are known only in part, from the
+// inverses of records that name this one: the relationship's own data was
+// never received. A load follows its related link.
+func (h HasMany[T]) IsPartial() bool { return h.s.IsPartial() }
+
+// IsStale reports whether the next load refetches the relationship: its
+// related link changed without data, or a member was unloaded.
+func (h HasMany[T]) IsStale() bool { return h.s.IsStale() }
 
 // IDs returns the related records' ids, in order.
 func (h HasMany[T]) IDs() []string { return h.s.IDs() }
@@ -427,9 +521,57 @@ func (h HasMany[T]) String() string { return h.s.String() }
 func (s *State) WithLinkage(kind Kind, data []jsonapi.Identifier) *State {
 	n := NewState(kind, true, data, nil, nil)
 	if s != nil {
-		n.links, n.meta = s.links, s.meta
+		n.links, n.meta, n.stale, n.partial = s.links, s.meta, s.stale, s.partial
 	}
 	return n
+}
+
+// WithMembers is WithLinkage for the store's graph, which adds and removes
+// members as inverses change: a state that had no linkage becomes partial,
+// its members known only from the records that point at it.
+func (s *State) WithMembers(kind Kind, data []jsonapi.Identifier) *State {
+	n := s.WithLinkage(kind, data)
+	if !s.HasLinkage() {
+		n.partial = true
+	}
+	return n
+}
+
+// Stale returns a copy of s marked stale: the next load refetches it (by
+// link when it has one). The store marks a relationship stale when one of
+// its members is unloaded and this side keeps its identifier.
+func (s *State) Stale() *State {
+	var n State
+	if s != nil {
+		n = *s
+	}
+	n.stale = true
+	return &n
+}
+
+// IsStale reports whether the relationship must be refetched on its next
+// load: its related link changed without linkage, or a member was unloaded.
+func (s *State) IsStale() bool { return s != nil && s.stale }
+
+// IsPartial reports whether the linkage is known only in part: built from the
+// inverses of records that name this one, and never received whole. A load
+// follows the related link of a partial relationship.
+func (s *State) IsPartial() bool { return s != nil && s.partial }
+
+// TypeAt returns the type of the i'th member.
+func (s *State) TypeAt(i int) string {
+	if s.extra != nil && s.extra.types != nil {
+		return s.extra.types[i]
+	}
+	return s.typ
+}
+
+// LIDAt returns the lid of the i'th member, or "".
+func (s *State) LIDAt(i int) string {
+	if s.extra != nil && s.extra.lids != nil {
+		return s.extra.lids[i]
+	}
+	return ""
 }
 
 // SameLinkage reports whether s and o hold the same linkage: both unknown, or

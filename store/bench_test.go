@@ -39,28 +39,34 @@ func perRecord(b *testing.B) {
 // encoding/json into mirror structs and google/jsonapi on the same bytes.
 func BenchmarkPush(b *testing.B) {
 	b.SetBytes(int64(len(benchDoc)))
-	b.Run("larder/cold", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			b.StopTimer()
-			s, err := store.New(nil, nil, store.WithModels(fixture.Models()...))
-			if err != nil {
-				b.Fatal(err)
+	cold := func(opts ...store.Option) func(b *testing.B) {
+		return func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				s, err := store.New(nil, nil, append([]store.Option{store.WithModels(fixture.Models()...)}, opts...)...)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				doc, err := jsonapi.Decode(benchDoc)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := store.Push[fixture.Album](s, doc); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				s.Close()
+				b.StartTimer()
 			}
-			b.StartTimer()
-			doc, err := jsonapi.Decode(benchDoc)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := store.Push[fixture.Album](s, doc); err != nil {
-				b.Fatal(err)
-			}
-			b.StopTimer()
-			s.Close()
-			b.StartTimer()
+			perRecord(b)
 		}
-		perRecord(b)
-	})
+	}
+	b.Run("larder/cold", cold())
+	// The same push with the relationship graph off: the cost of keeping
+	// inverses is the ratio of larder/cold to this.
+	b.Run("larder/cold-no-inverses", cold(store.WithoutGraph()))
 	b.Run("larder/warm", func(b *testing.B) {
 		s := newBenchStore(b)
 		b.ReportAllocs()

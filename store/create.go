@@ -62,7 +62,11 @@ func CreateRecord[T any](s *Cache, v T) (Ref[T], error) {
 	st, cell := tc.newCell()
 	cell.Elem().Set(reflect.NewAt(tc.model.GoType, p).Elem())
 	*st = recordState{id: id, status: stNew, value: cell.UnsafePointer(), local: &edits{}}
-	tx.store(r, nil, st, ChangeCreated)
+	tx.put(r, st, ChangeCreated, ownValue|ownEdits)
+	for i := range tc.fields.rels {
+		// Each member's inverse takes the new record, locally.
+		tx.mirror(localSide, r, i, nil, relAt(&tc.fields.rels[i], st.value))
+	}
 	tx.commit()
 	return Ref[T]{s: s, tc: tc, id: id, lid: lid, r: r}, nil
 }

@@ -120,9 +120,14 @@ func (s *Cache) edit(tc *typeCache, r *record, base *recordState, work unsafe.Po
 		}
 	}
 	next.value = val
-	tc.settle(next)
 	tx := s.begin()
-	tx.store(r, cur, next, ChangeEdited)
+	tx.put(r, next, ChangeEdited, ownValue|ownEdits)
+	for i := range fs.rels {
+		if rels.has(i) {
+			// The inverses follow, locally.
+			tx.mirror(localSide, r, i, relAt(&fs.rels[i], cur.value), relAt(&fs.rels[i], val))
+		}
+	}
 	tx.commit()
 	return nil
 }
@@ -180,12 +185,12 @@ func (s *Cache) deleteRecord(tc *typeCache, r *record, id string) error {
 	}
 	tx := s.begin()
 	if cur.status&stNew != 0 {
-		tx.store(r, cur, &recordState{id: cur.id, status: stDeleted}, ChangeUnloaded)
-		tc.removeLocked(r)
+		tx.unload(r)
+		r.d.st.status = stDeleted
 	} else {
 		next := *cur
 		next.status |= stDeleted
-		tx.store(r, cur, &next, ChangeState)
+		tx.store(r, &next, ChangeState)
 	}
 	tx.commit()
 	return nil
@@ -204,8 +209,7 @@ func (s *Cache) rollback(tc *typeCache, r *record) error {
 	}
 	tx := s.begin()
 	if cur.status&stNew != 0 {
-		tx.store(r, cur, &recordState{id: cur.id}, ChangeUnloaded)
-		tc.removeLocked(r)
+		tx.unload(r)
 		tx.commit()
 		return nil
 	}
@@ -223,7 +227,7 @@ func (s *Cache) rollback(tc *typeCache, r *record) error {
 		next.value = val
 		tc.settle(&next)
 	}
-	tx.store(r, cur, &next, ChangeState)
+	tx.store(r, &next, ChangeState)
 	tx.commit()
 	return nil
 }

@@ -32,11 +32,27 @@ func fieldsOf(m *model.Model) fields {
 	}
 	for _, r := range m.Relationships {
 		t := m.GoType.FieldByIndex(r.Index).Type
-		f.rels = append(f.rels, field{off: offsetOf(m.GoType, r.Index), typ: t, equal: sameLinkage(t)})
+		if t.Kind() != reflect.Struct || t.NumField() != 1 || t.Field(0).Type != stateType {
+			// relationship.BelongsTo and HasMany are a *State each, which
+			// relAt reads in place; anything else is a change of that package.
+			panic("store: relationship field " + t.String() + " is not a single *relationship.State")
+		}
+		f.rels = append(f.rels, field{off: offsetOf(m.GoType, r.Index), typ: t, equal: sameLinkage})
 	}
 	f.id = field{off: offsetOf(m.GoType, m.ID.Index), typ: m.GoType.FieldByIndex(m.ID.Index).Type}
 	f.id.equal = equalFunc(f.id.typ)
 	return f
+}
+
+// setIDAt writes an id into the id field of the value v points at: in place
+// for a string id, through setID (which parses) for an integer one.
+func (tc *typeCache) setIDAt(v unsafe.Pointer, id string) error {
+	f := &tc.fields.id
+	if f.typ.Kind() == reflect.String {
+		*(*string)(f.at(v)) = id
+		return nil
+	}
+	return setID(reflect.NewAt(f.typ, f.at(v)).Elem(), id)
 }
 
 // offsetOf sums the offsets along a field index path.
@@ -101,22 +117,30 @@ func equalFunc(t reflect.Type) func(a, b unsafe.Pointer) bool {
 	}
 }
 
-// sameLinkage compares two relationship fields of type t by linkage.
-func sameLinkage(t reflect.Type) func(a, b unsafe.Pointer) bool {
-	return func(a, b unsafe.Pointer) bool {
-		return relState(t, a).SameLinkage(relState(t, b))
-	}
+var stateType = reflect.TypeFor[*relationship.State]()
+
+// sameLinkage compares two relationship fields by linkage.
+func sameLinkage(a, b unsafe.Pointer) bool {
+	return relState(nil, a).SameLinkage(relState(nil, b))
 }
 
-// relState returns the state behind the relationship field of type t at p.
-func relState(t reflect.Type, p unsafe.Pointer) *relationship.State {
-	return relationship.StateOf(reflect.NewAt(t, p).Interface().(relationship.Field))
+// relState returns the state behind the relationship field at p. Every
+// relationship field is one *relationship.State (checked in fieldsOf), so it
+// is read in place, without reflection; t is the field's type, for callers.
+func relState(_ reflect.Type, p unsafe.Pointer) *relationship.State {
+	return *(**relationship.State)(p)
 }
 
-// bindRel sets the state behind the relationship field of type t at p.
-func bindRel(t reflect.Type, p unsafe.Pointer, st *relationship.State) {
-	relationship.Bind(reflect.NewAt(t, p).Interface().(relationship.Field), st)
+// bindRel sets the state behind the relationship field at p.
+func bindRel(_ reflect.Type, p unsafe.Pointer, st *relationship.State) {
+	*(**relationship.State)(p) = st
 }
+
+// relAt returns relationship field f of the value v points at.
+func relAt(f *field, v unsafe.Pointer) *relationship.State { return relState(nil, f.at(v)) }
+
+// setRelAt sets relationship field f of the value v points at.
+func setRelAt(f *field, v unsafe.Pointer, st *relationship.State) { bindRel(nil, f.at(v), st) }
 
 // reflectAt returns the model value at p.
 func reflectAt(tc *typeCache, p unsafe.Pointer) reflect.Value {

@@ -251,100 +251,26 @@ func setID(f reflect.Value, id string) error {
 	return nil
 }
 
-// txn is one writer's batch of changes. It is used with Cache.mu held.
-type txn struct {
-	s       *Cache
-	added   map[*typeCache]map[string]*record // new records by id, not yet published
-	lids    map[*typeCache]map[string]*record
-	members map[*typeCache][]*record
-	changes []Change
-}
-
-func (s *Cache) begin() *txn { return &txn{s: s} }
-
-// lookup finds a record by lid or id, including records added in this txn.
-func (tx *txn) lookup(tc *typeCache, id, lid string) *record {
-	if lid != "" {
-		if r := tx.lids[tc][lid]; r != nil {
-			return r
-		}
-		if r := tc.getLID(lid); r != nil {
-			return r
-		}
-	}
-	if id == "" {
-		return nil
-	}
-	if r := tx.added[tc][id]; r != nil {
-		return r
-	}
-	return tc.get(id)
-}
-
-// create adds a record to the txn, to be published at commit.
-func (tx *txn) create(tc *typeCache, id, lid string) *record {
-	r := newRecord(tc.model, id)
-	r.lid = lid
-	if id != "" {
-		tx.addID(tc, id, r)
-	}
-	if lid != "" {
-		tx.addLID(tc, lid, r)
-	}
-	return r
-}
-
-// addID records a record under an id, to be published at commit.
-func (tx *txn) addID(tc *typeCache, id string, r *record) { addTo(&tx.added, tc, id, r) }
-
-// addLID records a record under a lid, to be published at commit.
-func (tx *txn) addLID(tc *typeCache, lid string, r *record) { addTo(&tx.lids, tc, lid, r) }
-
-func addTo(m *map[*typeCache]map[string]*record, tc *typeCache, key string, r *record) {
-	if *m == nil {
-		*m = map[*typeCache]map[string]*record{}
-	}
-	if (*m)[tc] == nil {
-		(*m)[tc] = map[string]*record{}
-	}
-	(*m)[tc][key] = r
-}
-
-// store publishes a record's new state and keeps live arrays in step.
-func (tx *txn) store(r *record, old, next *recordState, kind ChangeKind) {
-	r.state.Store(next)
-	tc := tx.s.types[r.model.Index]
-	switch was, is := old.visible(), next.visible(); {
-	case !was && is:
-		if tx.members == nil {
-			tx.members = map[*typeCache][]*record{}
-		}
-		add := tx.members[tc]
-		tc.joinLocked(r, &add)
-		tx.members[tc] = add
-	case was && !is:
-		tc.leaveLocked()
-	}
-	tx.changes = append(tx.changes, Change{Record: r.identifier(), Kind: kind})
-}
-
 // apply writes one prepared resource into the cache. It cannot fail.
 func (tx *txn) apply(p *prepared) *record {
 	tc := p.tc
 	r := tx.lookup(tc, p.id, p.lid)
 	if r == nil {
 		r = tx.create(tc, p.id, p.lid)
-	} else if p.id != "" && r.state.Load() != nil && r.state.Load().id == "" {
+		tx.materialize(r)
+	} else if st := tx.cur(r); p.id != "" && st != nil && st.id == "" {
 		// A new record whose server id arrives with its lid echoed. It is in
 		// no id index yet, so no reader reads r.id until commit publishes it.
 		r.id = p.id
 		tx.addID(tc, p.id, r)
 	}
-	old := r.state.Load()
+	old := tx.cur(r)
 	m := tc.model
-	// A push updates the remote value; local edits stay on top of it.
+	// A push updates the remote value; local edits stay on top of it. A stub
+	// (a record named by a relationship, never loaded) has relationships
+	// only, which the push merges over as over a loaded record's.
 	var base unsafe.Pointer
-	if old.loaded() {
+	if old != nil && old.value != nil {
 		base = old.value
 		if old.local != nil {
 			base = old.local.remote // nil for a new record: nothing remote yet
@@ -368,24 +294,90 @@ func (tx *txn) apply(p *prepared) *record {
 		tc.copyAttrs(v.UnsafePointer(), p)
 	}
 	if next.id != "" && (partial || p.id == "") {
-		_ = setID(v.Elem().FieldByIndex(m.ID.Index), next.id)
+		_ = tc.setIDAt(v.UnsafePointer(), next.id)
 	}
 	tc.mergeRels(v.UnsafePointer(), base, p)
 	next.value = v.UnsafePointer()
-	if old.loaded() && old.local != nil {
+	if old != nil && old.value != nil && old.local != nil {
 		// Local edits survive the push, except a relationship whose linkage the
-		// push carries (Ember 3.x: remote linkage replaces local linkage).
+		// push carries (Ember 3.x: remote linkage replaces local linkage; see
+		// survivors).
 		remote := next.value
 		next.value = tc.rebase(old.value, tc.remoteOf(old), remote, func(i int) bool { return !p.hasRelData(i) })
 		next.local = &edits{remote: remote, inflight: old.local.inflight, errors: old.local.errors}
-		tc.settle(next)
 	}
 	kind := ChangeUpdated
 	if !old.loaded() {
 		kind = ChangeLoaded
 	}
-	tx.store(r, old, next, kind)
+	tx.put(r, next, kind, ownValue|ownEdits|ownRemote)
+	for _, rp := range p.rels {
+		if rp.hasData {
+			tx.pushedRel(r, rp.index, old, next)
+		}
+	}
 	return r
+}
+
+// pushedRel follows a push of relationship i's linkage from state old to
+// next: each inverse follows the remote change, and the local side becomes
+// the remote one, keeping unsaved new members (Ember Data 3.x).
+func (tx *txn) pushedRel(r *record, i int, old, next *recordState) {
+	f := &tx.s.types[r.model.Index].fields.rels[i]
+	var oldR, oldL *relationship.State
+	if v := sideValue(old, remoteSide); v != nil {
+		oldR = relAt(f, v)
+	}
+	if v := sideValue(old, localSide); v != nil {
+		oldL = relAt(f, v)
+	}
+	newR := relAt(f, sideValue(next, remoteSide))
+	newL := newR
+	if next.local != nil {
+		newL = tx.survivors(oldL, newR)
+		setRelAt(f, next.value, newL)
+	}
+	tx.mirror(bothSides, r, i, oldR, newR)
+	if oldL != oldR || newL != newR {
+		tx.mirror(localSide, r, i, oldL, newL)
+	}
+}
+
+// survivors is the local state of a relationship after a push of its
+// linkage: the pushed members, then the unsaved new records local state had
+// (a to-one keeps an unsaved new member only when the push empties it), as
+// Ember Data 3.x's graph does.
+func (tx *txn) survivors(local, remote *relationship.State) *relationship.State {
+	var extra []jsonapi.Identifier
+	for k := range local.Len() {
+		y := memberAt(local, k)
+		if tx.unsaved(y) && !contains(remote, y) {
+			extra = append(extra, y)
+		}
+	}
+	switch {
+	case len(extra) == 0:
+		return remote
+	case remote.Kind() == relationship.KindBelongsTo:
+		if remote.Len() == 0 {
+			return remote.WithLinkage(relationship.KindBelongsTo, extra[:1])
+		}
+		return remote
+	}
+	return remote.WithLinkage(relationship.KindHasMany, append(remote.Identifiers(), extra...))
+}
+
+// unsaved reports whether y names a record created locally and not saved.
+func (tx *txn) unsaved(y jsonapi.Identifier) bool {
+	if y.ID == "" {
+		return true
+	}
+	r := tx.resolve(y, false)
+	if r == nil {
+		return false
+	}
+	st := tx.cur(r)
+	return st != nil && st.status&stNew != 0
 }
 
 // copyAttrs copies into dst the attributes the resource carried.
@@ -429,25 +421,6 @@ func mergeRel(prev *relationship.State, p *relPatch) *relationship.State {
 		return p.state
 	}
 	return prev.Merge(p.state, p.hasData, p.hasLinks, p.hasMeta)
-}
-
-// commit publishes new records in the indexes and live arrays, then announces
-// the changes.
-func (tx *txn) commit() {
-	for tc, add := range tx.added {
-		for _, r := range add {
-			tc.index.Put(r)
-		}
-	}
-	for tc, add := range tx.lids {
-		for _, r := range add {
-			tc.lids.Put(r)
-		}
-	}
-	for tc, rs := range tx.members {
-		tc.appendMemberLocked(rs)
-	}
-	tx.s.announce(tx.changes)
 }
 
 // escape escapes one JSON pointer token.

@@ -83,7 +83,8 @@ func TestPushAndPeek(t *testing.T) {
 	artist, ok := store.PeekRecord[fixture.Artist](s, "1")
 	require.True(t, ok, "included resources are pushed")
 	assert.Equal(t, "David Bazan", artist.Name)
-	assert.False(t, artist.Albums.HasLinkage())
+	assert.Equal(t, []string{"1"}, artist.Albums.IDs(), "the inverse of album 1's artist")
+	assert.True(t, artist.Albums.IsPartial(), "known from the inverse only, never received whole")
 
 	assert.True(t, s.HasRecordForID("album", "1"))
 	assert.True(t, s.HasRecordForID("artist", "1"))

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/larder-go/larder/jsonapi"
+	"github.com/larder-go/larder/relationship"
 )
 
 // save sends a record's pending change: create if new, delete if deleted,
@@ -50,7 +52,7 @@ func (s *Cache) save(ctx context.Context, tc *typeCache, r *record, id string, o
 	done := make(chan struct{})
 	s.saving[r] = done
 	tx := s.begin()
-	tx.store(r, cur, sent, ChangeState)
+	tx.store(r, sent, ChangeState)
 	tx.commit()
 	s.mu.Unlock()
 
@@ -132,9 +134,8 @@ func (s *Cache) saveFailed(tc *typeCache, r *record, done chan struct{}, err err
 	} else {
 		next.err = err
 	}
-	tc.settle(next)
 	tx := s.begin()
-	tx.store(r, cur, next, ChangeState)
+	tx.store(r, next, ChangeState)
 	tx.commit()
 }
 
@@ -227,7 +228,7 @@ func (s *Cache) saveDone(tc *typeCache, r *record, done chan struct{}, op Op, se
 			tx.apply(&items[i])
 		}
 	}
-	cur := r.state.Load()
+	cur := tx.cur(r)
 	if !cur.loaded() {
 		tx.commit()
 		return nil
@@ -236,7 +237,8 @@ func (s *Cache) saveDone(tc *typeCache, r *record, done chan struct{}, op Op, se
 		next := *cur
 		next.status = (cur.status | stDeletionCommitted) &^ stSaving
 		next.err, next.local = nil, nil
-		tx.store(r, cur, &next, ChangeSaved)
+		tx.store(r, &next, ChangeSaved)
+		tx.release(r) // a committed delete leaves every relationship
 		tx.commit()
 		return nil
 	}
@@ -253,10 +255,19 @@ func (s *Cache) saveDone(tc *typeCache, r *record, done chan struct{}, op Op, se
 	if id != "" {
 		_ = setID(reflectAt(tc, remote).FieldByIndex(tc.model.ID.Index), id)
 	}
+	unsent := s.unsentRels(tc, inflight, primary)
+	for _, i := range unsent {
+		// The server did not get this relationship: its remote state stays.
+		f := &tc.fields.rels[i]
+		setRelAt(f, remote, relAt(f, tc.remoteOf(cur)))
+	}
 	next := &recordState{id: id, status: (cur.status | stLoaded) &^ (stNew | stSaving)}
 	next.value = tc.rebase(cur.value, inflight, remote, nil) // a copy of remote, id included
+	for _, i := range unsent {
+		f := &tc.fields.rels[i]
+		setRelAt(f, next.value, relAt(f, cur.value))
+	}
 	next.local = &edits{remote: remote}
-	tc.settle(next)
 	if r.id == "" && id != "" {
 		if other := tx.lookup(tc, id, ""); other != nil && other != r {
 			// The server gave the new record the id of a record the store
@@ -268,9 +279,46 @@ func (s *Cache) saveDone(tc *typeCache, r *record, done chan struct{}, op Op, se
 		r.id = id // in no id index yet: no reader reads r.id until commit
 		tx.addID(tc, id, r)
 	}
-	tx.store(r, cur, next, ChangeSaved)
+	tx.put(r, next, ChangeSaved, ownValue|ownEdits|ownRemote)
+	if cur.id == "" && id != "" {
+		tx.renamed(r, r.lid, id) // inverses named the record by lid
+	}
+	for i := range tc.fields.rels {
+		// What was sent is the remote state now, and the inverses follow.
+		f := &tc.fields.rels[i]
+		var was *relationship.State
+		if v := sideValue(cur, remoteSide); v != nil {
+			was = relAt(f, v)
+		}
+		tx.mirror(bothSides, r, i, was, relAt(f, remote))
+	}
 	tx.commit()
 	return nil
+}
+
+// unsentRels lists the relationships a save of the value sent did not send,
+// whose remote state the save leaves as it was: a one-to-many's hasMany
+// (saved from its belongsTo side), and linkage naming a record not saved yet.
+// A relationship the response carries counts as sent.
+func (s *Cache) unsentRels(tc *typeCache, sent unsafe.Pointer, primary *prepared) []int {
+	var out []int
+	for i := range tc.fields.rels {
+		if primary != nil && primary.hasRelData(i) {
+			continue
+		}
+		st := relAt(&tc.fields.rels[i], sent)
+		if !sendsRel(tc, i) || !st.HasLinkage() {
+			out = append(out, i)
+			continue
+		}
+		for k := range st.Len() {
+			if s.savedID(memberAt(st, k)) == "" {
+				out = append(out, i)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // prepareSaved decodes a save's response before anything is applied: its

@@ -49,8 +49,7 @@ func (s *Cache) snapshot(tc *typeCache, r *record, op Op, st *recordState) (*jso
 	for i := range tc.fields.rels {
 		f := &tc.fields.rels[i]
 		info := &m.Rels[i]
-		if info.Kind == relationship.KindHasMany && info.InverseIndex >= 0 &&
-			info.InverseModel.Rels[info.InverseIndex].Kind != relationship.KindHasMany {
+		if !sendsRel(tc, i) {
 			continue
 		}
 		if !all && f.eq(st.value, remote) {
@@ -78,13 +77,7 @@ func (s *Cache) linkage(st *relationship.State) *jsonapi.Relationship {
 	ids := make([]jsonapi.Identifier, 0, st.Len())
 	for i := range st.Len() {
 		id := st.At(i)
-		if id.ID == "" {
-			if tc, err := s.typeCacheFor(id.Type); err == nil {
-				if r := tc.getLID(id.LID); r != nil {
-					id.ID = r.state.Load().id
-				}
-			}
-		}
+		id.ID = s.savedID(id)
 		if id.ID == "" {
 			if st.Kind() == relationship.KindBelongsTo {
 				return nil
@@ -100,6 +93,30 @@ func (s *Cache) linkage(st *relationship.State) *jsonapi.Relationship {
 		return &jsonapi.Relationship{Shape: jsonapi.Null}
 	}
 	return &jsonapi.Relationship{Shape: jsonapi.One, Data: ids}
+}
+
+// sendsRel reports whether a save sends relationship i of the type: every
+// belongsTo, and a hasMany whose inverse is a hasMany or that has none (Ember's
+// manyToMany and manyToNone); a one-to-many is saved from its belongsTo side.
+func sendsRel(tc *typeCache, i int) bool {
+	info := &tc.model.Rels[i]
+	return info.Kind != relationship.KindHasMany || info.InverseIndex < 0 ||
+		info.InverseModel.Rels[info.InverseIndex].Kind == relationship.KindHasMany
+}
+
+// savedID returns the id of the record a member names: its own, or that of
+// the record its lid names once the server gave it one; "" for a record not
+// saved yet.
+func (s *Cache) savedID(id jsonapi.Identifier) string {
+	if id.ID != "" {
+		return id.ID
+	}
+	if tc, err := s.typeCacheFor(id.Type); err == nil {
+		if r := tc.getLID(id.LID); r != nil {
+			return r.state.Load().id
+		}
+	}
+	return ""
 }
 
 // serializeRecord writes a save's body with the type's serializer when it is

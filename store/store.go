@@ -41,6 +41,17 @@ type Cache struct {
 	unmatchedLog unmatchedLog
 	loads        loads                     // finds in flight per record
 	saving       map[*record]chan struct{} // saves in flight, closed when done; guarded by mu
+	// gen is odd while a commit publishes, even otherwise: a reader of several
+	// records (a related peek) retries until it read them all within one
+	// even generation, so it never sees one side of a relationship without
+	// the other.
+	gen atomic.Uint64
+	// implicit holds, for each record named by a relationship that has no
+	// inverse, the relationships that name it; guarded by mu.
+	implicit map[implicitKey]map[edge]side
+	// pending holds the to-one inverses of records named but never loaded,
+	// by pendingKey; guarded by mu.
+	pending map[uint64]edge
 }
 
 // New returns a store over adapter and serializer with the given options. It
@@ -52,7 +63,7 @@ type Cache struct {
 // documents as they are, which is what a JSON:API backend sends when its member
 // names match the models'.
 func New(adapter Adapter, serializer Serializer, opts ...Option) (*Cache, error) {
-	s := &Cache{adapter: adapter, serializer: serializer, saving: map[*record]chan struct{}{}}
+	s := &Cache{adapter: adapter, serializer: serializer, saving: map[*record]chan struct{}{}, implicit: map[implicitKey]map[edge]side{}, pending: map[uint64]edge{}}
 	s.opts = defaultOptions()
 	for _, o := range opts {
 		o.apply(&s.opts)
@@ -179,6 +190,7 @@ type options struct {
 	policy         ReloadPolicy
 	policies       map[string]ReloadPolicy
 	fullUpdates    bool
+	noGraph        bool // tests only: inverses not kept, the baseline of the graph's cost
 }
 
 func defaultOptions() options {

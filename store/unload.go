@@ -33,18 +33,43 @@ func (s *Cache) unloadRecord(tc *typeCache, r *record) error {
 	return nil
 }
 
-// unload moves a record to empty.
+// unload moves a record to empty and takes it out of the graph (Ember
+// Data's unloadRecord): an inverse that is sync drops it, as for a client-side
+// delete; an async inverse of a loaded record keeps its identifier and is
+// marked stale, so its next load refetches it, and the record stays in the
+// index as a stub holding those relationships, until they let it go. A new
+// record leaves every relationship.
 func (tx *txn) unload(r *record) {
-	old := r.state.Load()
+	old := tx.cur(r)
 	if !old.loaded() {
 		return
 	}
-	tx.store(r, old, &recordState{id: old.id}, ChangeUnloaded)
-	tx.s.types[r.model.Index].removeLocked(r)
+	var keep func(y *record, j int) bool
+	if old.status&stNew == 0 {
+		keep = func(y *record, j int) bool {
+			return y.model.Rels[j].Async && tx.cur(y).loaded()
+		}
+	}
+	kept := tx.detach(r, keep)
+	tx.store(r, &recordState{id: old.id}, ChangeUnloaded)
+	tx.drop(r)
+	if kept == nil || old.id == "" {
+		return
+	}
+	tc := tx.s.types[r.model.Index]
+	stub := tx.create(tc, old.id, "")
+	d := tx.draftOf(stub)
+	v := tx.mutable(d, remoteSide)
+	for i, ids := range kept {
+		if len(ids) > 0 {
+			f := &tc.fields.rels[i]
+			setRelAt(f, v, relAt(f, tx.s.types[r.model.Index].remoteOf(old)).WithLinkage(r.model.Rels[i].Kind, ids))
+		}
+	}
 }
 
 // UnloadAll unloads every record of the given types, or of every type when none
-// is given. An unknown type is an error and unloads nothing.
+// is given, in one commit. An unknown type is an error and unloads nothing.
 func (s *Cache) UnloadAll(types ...string) error {
 	tcs := s.types
 	if len(types) > 0 {
@@ -59,18 +84,25 @@ func (s *Cache) UnloadAll(types ...string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var changes []Change
+	tx := s.begin()
+	var rs []*record
 	for _, tc := range tcs {
-		for _, r := range *tc.members.Load() {
-			old := r.state.Load()
-			if !old.visible() {
-				continue
+		tc.index.All(func(r *record) bool {
+			if r.state.Load().loaded() {
+				rs = append(rs, r)
 			}
-			r.state.Store(&recordState{id: old.id})
-			changes = append(changes, Change{Record: r.identifier(), Kind: ChangeUnloaded})
-		}
-		tc.resetLocked()
+			return true
+		})
+		tc.lids.All(func(r *record) bool {
+			if r.id == "" && r.state.Load().loaded() {
+				rs = append(rs, r) // new records without an id
+			}
+			return true
+		})
 	}
-	s.announce(changes)
+	for _, r := range rs {
+		tx.unload(r)
+	}
+	tx.commit()
 	return nil
 }

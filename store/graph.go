@@ -1,0 +1,764 @@
+package store
+
+import (
+	"hash/maphash"
+	"unsafe"
+
+	"github.com/larder-go/larder/jsonapi"
+	"github.com/larder-go/larder/model"
+	"github.com/larder-go/larder/relationship"
+)
+
+// The relationship graph. Both sides of every relationship with an inverse
+// are kept in step, in the same txn, on two sides each: the remote side (what
+// the server said) and the local side (what reads return, with the program's
+// unsaved edits), as Ember Data's graph keeps canonical and current state.
+//
+//   - A push of a relationship's data replaces its remote members; each member
+//     that came or went gets the record added to or removed from its inverse,
+//     remote and local. The record's own local members become the remote ones
+//     (Ember Data 3.x), except unsaved new records, which stay.
+//   - A local edit changes the local side, and each inverse's local side.
+//   - A to-one that takes a new member drops the old one, whose inverse then
+//     drops the record: one hop further, never more, so no operation recurses
+//     with the size of the graph.
+//   - A relationship with no inverse keeps an implicit one (Cache.implicit),
+//     so that a record deleted or unloaded leaves the relationships naming it.
+//
+// A record the graph names before it is loaded gets a stub: an entry that is
+// not loaded (reads do not see it) holding only its relationships, so that the
+// record's inverse state is there when it loads. A stub nothing refers to any
+// more is dropped at commit.
+
+// side is the remote or local side of a relationship, or both.
+type side uint8
+
+const (
+	remoteSide side = 1 << iota
+	localSide
+	bothSides = remoteSide | localSide
+)
+
+// implicitKey names a record named by relationships without an inverse.
+type implicitKey struct {
+	model   int
+	id, lid string
+}
+
+// edge is one relationship of one record.
+type edge struct {
+	holder *record
+	rel    int
+}
+
+// relWork is a to-many's member list while a txn changes it, so that many
+// additions cost one state at commit rather than one each.
+type relWork struct {
+	base    *relationship.State
+	ids     []jsonapi.Identifier // removed members have an empty Type
+	pos     map[jsonapiKey]int   // member positions, once the list is long
+	changed bool
+}
+
+const relWorkIndexAt = 32 // members from which a relWork keeps a position map
+
+func keyOf(id jsonapi.Identifier) jsonapiKey {
+	if id.ID != "" {
+		return jsonapiKey{typ: id.Type, id: id.ID}
+	}
+	return jsonapiKey{typ: id.Type, lid: id.LID}
+}
+
+// same reports whether two identifiers name one record.
+// Identifiers with ids compare by id; a member known only by lid compares by
+// lid.
+func same(a, b jsonapi.Identifier) bool {
+	if a.Type != b.Type {
+		return false
+	}
+	if a.ID != "" && b.ID != "" {
+		return a.ID == b.ID
+	}
+	return a.LID != "" && a.LID == b.LID
+}
+
+func newRelWork(st *relationship.State) *relWork {
+	w := &relWork{base: st, ids: st.Identifiers()}
+	if len(w.ids) >= relWorkIndexAt {
+		w.index()
+	}
+	return w
+}
+
+func (w *relWork) index() {
+	w.pos = make(map[jsonapiKey]int, len(w.ids))
+	for i, id := range w.ids {
+		if id.Type != "" {
+			w.pos[keyOf(id)] = i
+		}
+	}
+}
+
+func (w *relWork) find(y jsonapi.Identifier) int {
+	if w.pos != nil {
+		if i, ok := w.pos[keyOf(y)]; ok {
+			return i
+		}
+		if y.ID == "" || y.LID == "" {
+			return -1
+		}
+		if i, ok := w.pos[jsonapiKey{typ: y.Type, lid: y.LID}]; ok {
+			return i
+		}
+		return -1
+	}
+	for i, id := range w.ids {
+		if id.Type != "" && same(id, y) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (w *relWork) add(y jsonapi.Identifier) bool {
+	if w.find(y) >= 0 {
+		return false
+	}
+	w.ids = append(w.ids, y)
+	if w.pos != nil {
+		w.pos[keyOf(y)] = len(w.ids) - 1
+	} else if len(w.ids) >= relWorkIndexAt {
+		w.index()
+	}
+	w.changed = true
+	return true
+}
+
+func (w *relWork) remove(y jsonapi.Identifier) bool {
+	i := w.find(y)
+	if i < 0 {
+		return false
+	}
+	if w.pos != nil {
+		delete(w.pos, keyOf(w.ids[i]))
+	}
+	w.ids[i] = jsonapi.Identifier{}
+	w.changed = true
+	return true
+}
+
+func (w *relWork) state() *relationship.State {
+	out := w.ids[:0]
+	for _, id := range w.ids {
+		if id.Type != "" {
+			out = append(out, id)
+		}
+	}
+	return w.base.WithMembers(relationship.KindHasMany, out)
+}
+
+// sideValue returns the value of side sd of st, or nil when it has none.
+func sideValue(st *recordState, sd side) unsafe.Pointer {
+	if st == nil || st.value == nil {
+		return nil
+	}
+	if st.local == nil || sd == localSide {
+		return st.value
+	}
+	return st.local.remote
+}
+
+// slot is where a draft keeps the work on relationship i's side sd: a record
+// without local state has one side.
+func (d *draft) slot(i int, sd side) int {
+	if d.st == nil || d.st.local == nil || sd == remoteSide {
+		return 2 * i
+	}
+	return 2*i + 1
+}
+
+// relOf returns relationship i of r on side sd as the txn has it, and the
+// pending work on it, without starting a draft.
+func (tx *txn) relOf(r *record, i int, sd side) (*relationship.State, *relWork) {
+	tc := tx.s.types[r.model.Index]
+	f := &tc.fields.rels[i]
+	if d := r.d; d != nil {
+		if d.work != nil {
+			if w := d.work[d.slot(i, sd)]; w != nil {
+				return nil, w
+			}
+		}
+		if v := sideValue(d.st, sd); v != nil {
+			return relAt(f, v), nil
+		}
+		return nil, nil
+	}
+	if v := sideValue(r.state.Load(), sd); v != nil {
+		return relAt(f, v), nil
+	}
+	return nil, nil
+}
+
+// hasSide reports whether side sd of r exists: the remote side of a new
+// record the server has not confirmed does not.
+func (tx *txn) hasSide(r *record, sd side) bool {
+	st := r.state.Load()
+	if r.d != nil {
+		st = r.d.st
+	}
+	return sd == localSide || st == nil || st.local == nil || st.local.remote != nil
+}
+
+// holds reports whether r's relationship i holds y on side sd.
+func (tx *txn) holds(r *record, i int, sd side, y jsonapi.Identifier) bool {
+	st, w := tx.relOf(r, i, sd)
+	if w != nil {
+		return w.find(y) >= 0
+	}
+	for k := range st.Len() {
+		if same(memberAt(st, k), y) {
+			return true
+		}
+	}
+	return false
+}
+
+// memberAt is st.At(i) without the member's meta.
+func memberAt(st *relationship.State, i int) jsonapi.Identifier {
+	return jsonapi.Identifier{Type: st.TypeAt(i), ID: st.ID(i), LID: st.LIDAt(i)}
+}
+
+// work returns the pending member list of d's relationship i on side sd.
+func (tx *txn) work(d *draft, i int, sd side) *relWork {
+	if d.work == nil {
+		d.work = make([]*relWork, 2*len(d.r.model.Rels))
+	}
+	k := d.slot(i, sd)
+	if w := d.work[k]; w != nil {
+		return w
+	}
+	st, _ := tx.relOf(d.r, i, sd)
+	w := newRelWork(st)
+	d.work[k] = w
+	return w
+}
+
+// flush writes a draft's pending member lists into its values.
+func (tx *txn) flush(d *draft) {
+	if d.work == nil {
+		return
+	}
+	work := d.work
+	d.work = nil
+	f := tx.s.types[d.r.model.Index].fields.rels
+	for k, w := range work {
+		if w == nil || !w.changed {
+			continue
+		}
+		sd := remoteSide
+		if k%2 == 1 {
+			sd = localSide
+		}
+		if v := tx.mutable(d, sd); v != nil {
+			setRelAt(&f[k/2], v, w.state())
+		}
+	}
+}
+
+// setRel sets relationship i of d on side sd.
+func (tx *txn) setRel(d *draft, i int, sd side, st *relationship.State) {
+	tx.flush(d)
+	if v := tx.mutable(d, sd); v != nil {
+		setRelAt(&tx.s.types[d.r.model.Index].fields.rels[i], v, st)
+	}
+}
+
+// toOne returns a to-one state naming y with base's links and meta; states
+// without links or meta are shared within the txn.
+func (tx *txn) toOne(base *relationship.State, y jsonapi.Identifier) *relationship.State {
+	if base.Links() != nil || base.Meta() != nil || base.IsStale() {
+		return base.WithLinkage(relationship.KindBelongsTo, []jsonapi.Identifier{y})
+	}
+	k := keyOf(y)
+	if tx.lastOne != nil && tx.lastKey == k {
+		return tx.lastOne // the members of one to-many, in a row
+	}
+	st := tx.ones[k]
+	if st == nil {
+		st = base.WithLinkage(relationship.KindBelongsTo, []jsonapi.Identifier{y})
+		if tx.ones == nil {
+			tx.ones = map[jsonapiKey]*relationship.State{}
+		}
+		tx.ones[k] = st
+	}
+	tx.lastKey, tx.lastOne = k, st
+	return st
+}
+
+// ident returns r's identifier as relationships name it: type and id, or the
+// lid of a record without one.
+func (tx *txn) ident(r *record) jsonapi.Identifier {
+	id := r.id
+	if id == "" {
+		if st := tx.cur(r); st != nil {
+			id = st.id
+		}
+	}
+	if id == "" {
+		return jsonapi.Identifier{Type: r.model.Name, LID: r.lid}
+	}
+	return jsonapi.Identifier{Type: r.model.Name, ID: id}
+}
+
+// resolve returns the record y names, making a stub for it when create is
+// set and the store has none.
+func (tx *txn) resolve(y jsonapi.Identifier, create bool) *record {
+	m, ok := tx.s.reg.ByName(y.Type)
+	if !ok {
+		return nil
+	}
+	return tx.resolveIn(m, y, create)
+}
+
+// resolveIn is resolve for a member of model m.
+func (tx *txn) resolveIn(m *model.Model, y jsonapi.Identifier, create bool) *record {
+	tc := tx.s.types[m.Index]
+	var r *record
+	if tc.index.Len() > 0 || tc.lids.Len() > 0 || tx.lids[tc] != nil || tx.added[tc] != nil {
+		r = tx.lookup(tc, y.ID, y.LID)
+	}
+	if r == nil && create && y.ID != "" {
+		r = tx.create(tc, y.ID, "")
+		tx.draftOf(r)
+		tx.materialize(r)
+	}
+	return r
+}
+
+// Pending inverses. A to-many naming records the store has never loaded (an
+// album's songs, not included) would need a stub per member to hold each
+// member's to-one inverse. Instead the store notes, per member, which record
+// names it (Cache.pending: a hash of type and id to the holder, 16 bytes a
+// member), and gives the member its inverse when it arrives, after checking
+// that the holder still names it. Only the remote side is kept this way: a
+// local edit naming a record never loaded makes a stub.
+
+// pendingKey hashes a member's model and id.
+func pendingKey(m *model.Model, id string) uint64 {
+	return maphash.String(pendingSeed, id) ^ uint64(m.Index+1)*0x9e3779b97f4a7c15
+}
+
+var pendingSeed = maphash.MakeSeed()
+
+// pend notes (add) or forgets that x's relationship i names the record of
+// model m with the given id, which the store has not loaded.
+func (tx *txn) pend(m *model.Model, id string, x *record, i int, add bool) {
+	k := pendingKey(m, id)
+	if add {
+		tx.s.pending[k] = edge{holder: x, rel: i}
+	} else if tx.s.pending[k] == (edge{holder: x, rel: i}) {
+		delete(tx.s.pending, k)
+	}
+}
+
+// materialize gives a record the txn just created the inverse a holder noted
+// for it while it was not loaded, if the holder still names it.
+func (tx *txn) materialize(r *record) {
+	if tx.s.opts.noGraph || len(tx.s.pending) == 0 || r.id == "" {
+		return
+	}
+	k := pendingKey(r.model, r.id)
+	e, ok := tx.s.pending[k]
+	if !ok {
+		return
+	}
+	delete(tx.s.pending, k)
+	y := jsonapi.Identifier{Type: r.model.Name, ID: r.id}
+	if !tx.holds(e.holder, e.rel, remoteSide, y) || !tx.cur(e.holder).loaded() {
+		return
+	}
+	j := e.holder.model.Rels[e.rel].InverseFor(r.model)
+	if j < 0 {
+		return
+	}
+	x := tx.ident(e.holder)
+	tx.link(remoteSide, r, j, x, false)
+	tx.link(localSide, r, j, x, false)
+}
+
+func kindFor(sd side) ChangeKind {
+	if sd == localSide {
+		return ChangeEdited
+	}
+	return ChangeUpdated
+}
+
+// link makes x's relationship i hold y on side sd; a to-one drops its old
+// member, whose inverse drops x. With mirror, y's inverse takes x too.
+func (tx *txn) link(sd side, x *record, i int, y jsonapi.Identifier, mirror bool) {
+	if !tx.hasSide(x, sd) {
+		return
+	}
+	info := &x.model.Rels[i]
+	if info.Kind == relationship.KindBelongsTo {
+		cur, _ := tx.relOf(x, i, sd)
+		if cur.Len() == 1 && same(memberAt(cur, 0), y) {
+			return
+		}
+		d := tx.draftOf(x)
+		if sd == localSide {
+			tx.split(d)
+		}
+		tx.setRel(d, i, sd, tx.toOne(cur, y))
+		d.touched(kindFor(sd))
+		if cur.Len() == 1 {
+			tx.counter(sd, x, i, memberAt(cur, 0), false)
+		}
+	} else {
+		if tx.holds(x, i, sd, y) {
+			return
+		}
+		d := tx.draftOf(x)
+		if sd == localSide {
+			tx.split(d)
+		}
+		tx.work(d, i, sd).add(y)
+		d.touched(kindFor(sd))
+	}
+	if mirror {
+		tx.counter(sd, x, i, y, true)
+	}
+}
+
+// unlink takes y out of x's relationship i on side sd; with mirror, x out of
+// y's inverse too.
+func (tx *txn) unlink(sd side, x *record, i int, y jsonapi.Identifier, mirror bool) {
+	if !tx.hasSide(x, sd) || !tx.holds(x, i, sd, y) {
+		return
+	}
+	d := tx.draftOf(x)
+	if sd == localSide {
+		tx.split(d)
+	}
+	if x.model.Rels[i].Kind == relationship.KindBelongsTo {
+		cur, _ := tx.relOf(x, i, sd)
+		tx.setRel(d, i, sd, cur.WithLinkage(relationship.KindBelongsTo, nil))
+	} else {
+		tx.work(d, i, sd).remove(y)
+	}
+	d.touched(kindFor(sd))
+	if mirror {
+		tx.counter(sd, x, i, y, false)
+	}
+}
+
+// counter changes the other end of x's relationship i to member y: y's
+// inverse takes (add) or drops x, or, without an inverse, the implicit one
+// notes it.
+func (tx *txn) counter(sd side, x *record, i int, y jsonapi.Identifier, add bool) {
+	info := &x.model.Rels[i]
+	m := info.Target
+	if m == nil || m.Name != y.Type {
+		var ok bool
+		if m, ok = tx.s.reg.ByName(y.Type); !ok {
+			return
+		}
+	}
+	j := info.InverseFor(m)
+	if j < 0 {
+		tx.implicitEdge(sd, m, y, x, i, add)
+		return
+	}
+	pend := sd == bothSides && y.ID != "" && m.Rels[j].Kind == relationship.KindBelongsTo
+	yr := tx.resolveIn(m, y, add && !pend)
+	if yr == nil {
+		if pend {
+			tx.pend(m, y.ID, x, i, add)
+		}
+		return
+	}
+	xid := tx.ident(x)
+	for _, s := range [2]side{remoteSide, localSide} {
+		if sd&s == 0 {
+			continue
+		}
+		if add {
+			tx.link(s, yr, j, xid, false)
+		} else {
+			tx.unlink(s, yr, j, xid, false)
+		}
+	}
+}
+
+// implicitEdge notes (add) or forgets that x's relationship i names y on
+// side sd, for a relationship without an inverse.
+func (tx *txn) implicitEdge(sd side, m *model.Model, y jsonapi.Identifier, x *record, i int, add bool) {
+	k := implicitKey{model: m.Index, id: y.ID}
+	if y.ID == "" {
+		k.lid = y.LID
+	}
+	e := edge{holder: x, rel: i}
+	held := tx.s.implicit[k]
+	if add {
+		if held == nil {
+			held = map[edge]side{}
+			tx.s.implicit[k] = held
+		}
+		held[e] |= sd
+		return
+	}
+	if held == nil {
+		return
+	}
+	if held[e] &^= sd; held[e] == 0 {
+		delete(held, e)
+	}
+	if len(held) == 0 {
+		delete(tx.s.implicit, k)
+	}
+}
+
+// mirror follows a change of x's relationship i from old to next on side(s)
+// sd, made by the caller: each member that left drops x from its inverse,
+// each member that came takes it.
+func (tx *txn) mirror(sd side, x *record, i int, old, next *relationship.State) {
+	if tx.s.opts.noGraph || old == next || old.Len() == 0 && next.Len() == 0 {
+		return
+	}
+	if old.Len() == 0 {
+		for k := range next.Len() { // every member came: no diff to take
+			tx.counter(sd, x, i, memberAt(next, k), true)
+		}
+		return
+	}
+	diffMembers(old, next, func(y jsonapi.Identifier, added bool) {
+		tx.counter(sd, x, i, y, added)
+	})
+}
+
+// diffMembers calls fn for each member of old not in next (added false) and
+// each member of next not in old (added true).
+func diffMembers(old, next *relationship.State, fn func(y jsonapi.Identifier, added bool)) {
+	if old.SameLinkage(next) {
+		return
+	}
+	n, m := old.Len(), next.Len()
+	if n*m <= 1024 {
+		for i := range n {
+			y := memberAt(old, i)
+			if !contains(next, y) {
+				fn(y, false)
+			}
+		}
+		for i := range m {
+			y := memberAt(next, i)
+			if !contains(old, y) {
+				fn(y, true)
+			}
+		}
+		return
+	}
+	in := func(st *relationship.State) map[jsonapiKey]bool {
+		set := make(map[jsonapiKey]bool, st.Len())
+		for i := range st.Len() {
+			set[keyOf(memberAt(st, i))] = true
+		}
+		return set
+	}
+	was, is := in(old), in(next)
+	for i := range n {
+		if y := memberAt(old, i); !is[keyOf(y)] {
+			fn(y, false)
+		}
+	}
+	for i := range m {
+		if y := memberAt(next, i); !was[keyOf(y)] {
+			fn(y, true)
+		}
+	}
+}
+
+func contains(st *relationship.State, y jsonapi.Identifier) bool {
+	for i := range st.Len() {
+		if same(memberAt(st, i), y) {
+			return true
+		}
+	}
+	return false
+}
+
+// orphan reports whether a stub holds nothing any more: no member on either
+// side and no relationship naming it without an inverse.
+func (tx *txn) orphan(d *draft) bool {
+	f := tx.s.types[d.r.model.Index].fields.rels
+	for _, sd := range [2]side{remoteSide, localSide} {
+		if v := sideValue(d.st, sd); v != nil {
+			for i := range f {
+				if relAt(&f[i], v).Len() > 0 {
+					return false
+				}
+			}
+		}
+	}
+	if len(tx.s.implicit) == 0 {
+		return true
+	}
+	return len(tx.s.implicit[implicitKey{model: d.r.model.Index, id: d.st.id, lid: lidIfNoID(d.st.id, d.r.lid)}]) == 0
+}
+
+func lidIfNoID(id, lid string) string {
+	if id == "" {
+		return lid
+	}
+	return ""
+}
+
+// memberUnion returns the members of r's relationship i on both sides, each
+// once, remote first.
+func (tx *txn) memberUnion(r *record, i int) []jsonapi.Identifier {
+	var out []jsonapi.Identifier
+	for _, sd := range [2]side{remoteSide, localSide} {
+		st, w := tx.relOf(r, i, sd)
+		if w != nil {
+			st = w.state()
+		}
+		for k := range st.Len() {
+			y := memberAt(st, k)
+			dup := false
+			for _, o := range out {
+				if same(o, y) {
+					dup = true
+					break
+				}
+			}
+			if !dup {
+				out = append(out, y)
+			}
+		}
+	}
+	return out
+}
+
+// detach takes r out of every relationship that names it, on both sides:
+// the inverses of its members (except those keep says to keep) and the
+// relationships without an inverse that hold it. It returns, per
+// relationship of r, the members whose inverse kept r.
+func (tx *txn) detach(r *record, keep func(y *record, j int) bool) [][]jsonapi.Identifier {
+	if tx.s.opts.noGraph {
+		return nil
+	}
+	xid := tx.ident(r)
+	var kept [][]jsonapi.Identifier
+	for i := range r.model.Rels {
+		info := &r.model.Rels[i]
+		for _, y := range tx.memberUnion(r, i) {
+			m, ok := tx.s.reg.ByName(y.Type)
+			if !ok {
+				continue
+			}
+			j := info.InverseFor(m)
+			if j < 0 {
+				tx.implicitEdge(bothSides, m, y, r, i, false)
+				continue
+			}
+			yr := tx.resolve(y, false)
+			if yr == nil {
+				continue
+			}
+			if keep != nil && keep(yr, j) {
+				tx.markStale(yr, j)
+				if kept == nil {
+					kept = make([][]jsonapi.Identifier, len(r.model.Rels))
+				}
+				kept[i] = append(kept[i], y)
+				continue
+			}
+			tx.unlink(remoteSide, yr, j, xid, false)
+			tx.unlink(localSide, yr, j, xid, false)
+		}
+	}
+	k := implicitKey{model: r.model.Index, id: xid.ID, lid: xid.LID}
+	if held := tx.s.implicit[k]; len(held) > 0 {
+		holders := make([]edge, 0, len(held))
+		for e := range held {
+			holders = append(holders, e)
+		}
+		for _, e := range holders {
+			tx.unlink(remoteSide, e.holder, e.rel, xid, true)
+			tx.unlink(localSide, e.holder, e.rel, xid, true)
+		}
+	}
+	return kept
+}
+
+// markStale marks r's relationship i stale on both sides: a member it keeps
+// was unloaded, and the next load refetches it.
+func (tx *txn) markStale(r *record, i int) {
+	d := tx.draftOf(r)
+	tx.flush(d)
+	for _, sd := range [2]side{remoteSide, localSide} {
+		if sd == localSide && (d.st == nil || d.st.local == nil) {
+			break
+		}
+		st, _ := tx.relOf(r, i, sd)
+		if !st.IsStale() {
+			tx.setRel(d, i, sd, st.Stale())
+		}
+	}
+	d.touched(ChangeUpdated)
+}
+
+// release takes a record whose deletion was saved out of every relationship
+// that names it, and empties its own, as Ember Data's graph does for a
+// committed delete.
+func (tx *txn) release(r *record) {
+	tx.detach(r, nil)
+	d := tx.draftOf(r)
+	for i := range r.model.Rels {
+		for _, sd := range [2]side{remoteSide, localSide} {
+			if st, _ := tx.relOf(r, i, sd); st.Len() > 0 {
+				tx.setRel(d, i, sd, st.WithLinkage(st.Kind(), nil))
+			}
+		}
+	}
+}
+
+// renamed updates the inverses naming a new record by lid once the server
+// gave it an id.
+func (tx *txn) renamed(r *record, lid, id string) {
+	old := jsonapi.Identifier{Type: r.model.Name, LID: lid}
+	next := jsonapi.Identifier{Type: r.model.Name, ID: id}
+	for i := range r.model.Rels {
+		info := &r.model.Rels[i]
+		for _, y := range tx.memberUnion(r, i) {
+			m, ok := tx.s.reg.ByName(y.Type)
+			if !ok {
+				continue
+			}
+			j := info.InverseFor(m)
+			yr := tx.resolve(y, false)
+			if j < 0 || yr == nil {
+				continue
+			}
+			for _, sd := range [2]side{remoteSide, localSide} {
+				st, w := tx.relOf(yr, j, sd)
+				if w != nil {
+					st = w.state()
+				}
+				ids := st.Identifiers()
+				changed := false
+				for k := range ids {
+					if ids[k].ID == "" && ids[k].LID == lid && ids[k].Type == old.Type {
+						ids[k] = next
+						changed = true
+					}
+				}
+				if changed {
+					d := tx.draftOf(yr)
+					tx.setRel(d, j, sd, st.WithLinkage(st.Kind(), ids))
+					d.touched(kindFor(sd))
+				}
+			}
+		}
+	}
+}
