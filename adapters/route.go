@@ -34,6 +34,13 @@ type URLHooks struct {
 	CreateRecord func(typ string) string
 	UpdateRecord func(typ, id string) string
 	DeleteRecord func(typ, id string) string
+	// FindBelongsTo and FindHasMany return the URL of the record a related
+	// link belongs to (typ and id are the parent's), against which a relative
+	// link resolves, as Ember Data's urlForFindBelongsTo and
+	// urlForFindHasMany. A link starting with "/" resolves against the host,
+	// without the namespace; an absolute link is followed as it is.
+	FindBelongsTo func(typ, id string) string
+	FindHasMany   func(typ, id string) string
 }
 
 // route returns the method and URL for a request, as Ember Data's buildURL.
@@ -117,7 +124,14 @@ func (c *Config) route(st *style, req *store.Request) (string, string, error) {
 		if method == "" {
 			method = http.MethodGet
 		}
-		t, err := c.resolve(req.URL, one)
+		parent := one
+		switch {
+		case req.Op == store.OpFindBelongsTo && h.FindBelongsTo != nil:
+			parent = c.onHost(h.FindBelongsTo(req.Type, req.ID))
+		case req.Op == store.OpFindHasMany && h.FindHasMany != nil:
+			parent = c.onHost(h.FindHasMany(req.Type, req.ID))
+		}
+		t, err := c.resolve(req.URL, strings.TrimSuffix(parent, "/"))
 		if err != nil {
 			return "", "", err
 		}

@@ -46,6 +46,7 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -298,6 +299,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		s.remove(w, typ, parts[1])
 	case len(parts) == 3 && req.Method == http.MethodPost:
 		s.action(w, typ, parts[1], parts[2])
+	case len(parts) == 3 && req.Method == http.MethodGet:
+		s.related(w, req, typ, parts[1], parts[2])
 	default:
 		writeError(w, http.StatusMethodNotAllowed, "Method Not Allowed", req.Method+" "+req.URL.Path, "")
 	}
@@ -421,6 +424,72 @@ func (s *Server) show(w http.ResponseWriter, req *http.Request, typ, id string) 
 	s.includeLocked(doc, req.URL.Query().Get("include"))
 	s.mu.Unlock()
 	writeDoc(w, http.StatusOK, doc)
+}
+
+// related serves a relationship's related link, /albums/1/artist or
+// /artists/1/albums: the resources its linkage names, or, for a relationship
+// the resource does not hold, the resources of the type the name says whose
+// own relationships name the resource (the inverse, computed).
+func (s *Server) related(w http.ResponseWriter, req *http.Request, typ, id, name string) {
+	s.mu.Lock()
+	r, ok := s.resources[typ][id]
+	if !ok {
+		s.mu.Unlock()
+		writeError(w, http.StatusNotFound, "Not Found", fmt.Sprintf("no %s with id %s", typ, id), "")
+		return
+	}
+	doc := &jsonapi.Document{Shape: jsonapi.Many, Data: []jsonapi.Resource{}}
+	if rel := r.Relationships[name]; rel != nil && rel.Shape != jsonapi.Absent {
+		doc.Shape = rel.Shape
+		if rel.Shape == jsonapi.One {
+			doc.Shape = jsonapi.Null
+		}
+		for _, m := range rel.Data {
+			if target, ok := s.resources[canonical(m.Type)][m.ID]; ok {
+				doc.Data = append(doc.Data, *target)
+				if rel.Shape == jsonapi.One {
+					doc.Shape = jsonapi.One
+				}
+			}
+		}
+	} else {
+		other := canonical(name)
+		for _, oid := range s.order[other] {
+			o := s.resources[other][oid]
+			for _, rel := range o.Relationships {
+				if rel != nil && slices.ContainsFunc(rel.Data, func(m jsonapi.Identifier) bool { return canonical(m.Type) == typ && m.ID == id }) {
+					doc.Data = append(doc.Data, *o)
+					break
+				}
+			}
+		}
+	}
+	s.includeLocked(doc, req.URL.Query().Get("include"))
+	s.mu.Unlock()
+	writeDoc(w, http.StatusOK, doc)
+}
+
+// withLinks returns r with a related link on each relationship it holds
+// ("/albums/1/artist"), which the server answers; the stored resource is
+// not changed.
+func withLinks(r jsonapi.Resource) jsonapi.Resource {
+	if len(r.Relationships) == 0 || r.ID == "" {
+		return r
+	}
+	rels := make(map[string]*jsonapi.Relationship, len(r.Relationships))
+	for name, rel := range r.Relationships {
+		c := *rel
+		if c.Links.Href("related") == "" {
+			c.Links = maps.Clone(c.Links)
+			if c.Links == nil {
+				c.Links = jsonapi.Links{}
+			}
+			c.Links["related"] = &jsonapi.Link{Href: "/" + model.Pluralize(r.Type) + "/" + url.PathEscape(r.ID) + "/" + name}
+		}
+		rels[name] = &c
+	}
+	r.Relationships = rels
+	return r
 }
 
 // readOne reads a request document holding one resource.
@@ -561,6 +630,18 @@ func withOwnAttributes(cur *jsonapi.Resource) jsonapi.Resource {
 }
 
 func writeDoc(w http.ResponseWriter, status int, doc *jsonapi.Document) {
+	if doc != nil {
+		d := *doc
+		d.Data = slices.Clone(doc.Data)
+		d.Included = slices.Clone(doc.Included)
+		for i := range d.Data {
+			d.Data[i] = withLinks(d.Data[i])
+		}
+		for i := range d.Included {
+			d.Included[i] = withLinks(d.Included[i])
+		}
+		doc = &d
+	}
 	b, err := jsonapi.Encode(doc)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "Internal Server Error", err.Error(), "")

@@ -48,6 +48,12 @@ type Request struct {
 	Model *model.Model // the model, for adapters and serializers that need its schema
 	ID    string       // findRecord, updateRecord, deleteRecord
 	IDs   []string     // findMany
+	// Relationship and RelatedType name the relationship a findBelongsTo or
+	// findHasMany loads and its members' type ("" for a polymorphic one);
+	// Type and ID are then the record it belongs to, whose URL a relative
+	// link resolves against.
+	Relationship string
+	RelatedType  string
 	// Include lists relationship paths to side-load ("artist", "songs.writer").
 	Include []string
 	// Query holds query parameters: Query and QueryRecord's query, plus any the

@@ -36,6 +36,9 @@ var (
 	// ErrIDChanged reports an edit that changes a record's id: the id of a
 	// record is set once, by CreateRecord or by the server.
 	ErrIDChanged = errors.New("id cannot change")
+	// ErrNoRelationship reports a relationship name the model does not
+	// declare, or one of the other kind (a hasMany asked for as a belongsTo).
+	ErrNoRelationship = errors.New("no such relationship")
 )
 
 // A DocumentError reports a document the store cannot apply, with the JSON

@@ -79,6 +79,12 @@ type relPatch struct {
 // push checks and decodes doc completely, then applies it under the writer
 // lock. want, when set, is the model every primary resource must have.
 func (s *Cache) push(doc *jsonapi.Document, want *model.Model) ([]*record, error) {
+	return s.pushThen(doc, want, nil)
+}
+
+// pushThen is push with a last step in the same commit: then runs after the
+// document is applied, with the primary records.
+func (s *Cache) pushThen(doc *jsonapi.Document, want *model.Model, then func(tx *txn, recs []*record)) ([]*record, error) {
 	s.mustBeNew()
 	if doc == nil {
 		return nil, &DocumentError{Err: fmt.Errorf("%w: nil document", jsonapi.ErrInvalid)}
@@ -111,6 +117,9 @@ func (s *Cache) push(doc *jsonapi.Document, want *model.Model) ([]*record, error
 		if i >= base {
 			recs = append(recs, r)
 		}
+	}
+	if then != nil {
+		then(tx, recs)
 	}
 	tx.commit()
 	return recs, nil

@@ -45,19 +45,24 @@ func (v Store[T]) Ref(id string) Ref[T] { return GetReference[T](v.cache(), id) 
 // still indexed, else the one now indexed under its lid or id. It may return
 // an entry that is no longer loaded (a new record deleted), or nil.
 func (ref Ref[T]) record() *record {
-	tc := ref.typeCache()
-	r := ref.r
-	if r != nil && ((r.lid != "" && tc.getLID(r.lid) == r) || (r.lid == "" && ref.id != "" && tc.get(ref.id) == r)) {
+	return entry(ref.typeCache(), ref.r, ref.id, ref.lid)
+}
+
+// entry finds a handle's cache entry: r while it is still indexed, else the
+// one now indexed under lid or id.
+func entry(tc *typeCache, r *record, id, lid string) *record {
+	if r != nil && ((r.lid != "" && tc.getLID(r.lid) == r) || (r.lid == "" && id != "" && tc.get(id) == r)) {
 		return r
 	}
-	if ref.lid != "" {
-		if x := tc.getLID(ref.lid); x != nil {
+	if lid != "" {
+		if x := tc.getLID(lid); x != nil {
 			return x
 		}
 	}
-	id := ref.id
 	if id == "" && r != nil {
-		id = r.state.Load().id
+		if st := r.state.Load(); st != nil {
+			id = st.id
+		}
 	}
 	if id != "" {
 		if x := tc.get(id); x != nil {

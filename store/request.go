@@ -64,7 +64,11 @@ func (s *Cache) do(ctx context.Context, a Adapter, req *Request) (resp *Response
 // normalizeResponse runs the type's serializer, or decodes the body as a
 // normalized JSON:API document when there is none. The document is never nil.
 func (s *Cache) normalizeResponse(req *Request, body []byte) (doc *jsonapi.Document, err error) {
-	sz := s.SerializerFor(req.Type)
+	typ := req.Type
+	if req.RelatedType != "" {
+		typ = req.RelatedType // a related link's answer holds the members, as in Ember Data
+	}
+	sz := s.SerializerFor(typ)
 	if sz == nil {
 		doc, err := jsonapi.Decode(body)
 		if err != nil {
