@@ -574,12 +574,15 @@ func (s *State) LIDAt(i int) string {
 	return ""
 }
 
-// SameLinkage reports whether s and o hold the same linkage: both unknown, or
-// the same members (type, id and lid) in the same order. Links and meta are
-// not compared.
+// SameLinkage reports whether s and o hold the same linkage: both unknown (a
+// partial state without members counts as unknown), or the same members
+// (type, id and lid) in the same order. Links and meta are not compared.
 func (s *State) SameLinkage(o *State) bool {
 	if s == o {
 		return true
+	}
+	if s.Len() == 0 && o.Len() == 0 && (!s.HasLinkage() || s.partial) && (!o.HasLinkage() || o.partial) {
+		return true // nothing known, and no member known from inverses: the same
 	}
 	if s.HasLinkage() != o.HasLinkage() || s.Len() != o.Len() {
 		return false

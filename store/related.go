@@ -171,7 +171,17 @@ func (x relRef) loadLink(ctx context.Context, parent *recordState, link string, 
 	if err != nil {
 		return err
 	}
-	rel := &jsonapi.Relationship{Links: doc.Links, Meta: doc.Meta}
+	// The response's links are merged over the relationship's, so that its
+	// related link survives a response that has only "self" (Ember Data
+	// replaces them whole, losing the link to reload by).
+	links := parentLinks(x, parent)
+	for k, l := range doc.Links {
+		if links == nil {
+			links = jsonapi.Links{}
+		}
+		links[k] = l
+	}
+	rel := &jsonapi.Relationship{Links: links, Meta: doc.Meta}
 	switch {
 	case op == OpFindHasMany && (doc.Shape == jsonapi.Many || doc.Shape == jsonapi.Absent && len(doc.Data) == 0):
 		rel.Shape = jsonapi.Many
@@ -210,6 +220,11 @@ func (x relRef) loadLink(ctx context.Context, parent *recordState, link string, 
 		}
 	})
 	return err
+}
+
+// parentLinks returns a copy of the relationship's links on the parent.
+func parentLinks(x relRef, parent *recordState) jsonapi.Links {
+	return relAt(&x.tc.fields.rels[x.i], parent.value).Links()
 }
 
 // loadIDs loads the members of st that are not loaded (all of them with
