@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"runtime"
+	"slices"
 	"sync"
 
 	"github.com/larder-go/larder/jsonapi"
@@ -85,9 +86,14 @@ func (x relRef) member(st *relationship.State, k int) (*typeCache, *record) {
 	return tc, tc.getLID(st.LIDAt(k))
 }
 
-// peek appends to out the loaded members of the relationship, read within
-// one generation of the cache so a commit never shows half of a change.
+// peekMembers appends to out the loaded members of the relationship, read
+// within one generation of the cache so a commit never shows half of a
+// change.
 func peekMembers[R any](x relRef, out []R) []R {
+	var direct *typeCache // R is the members' model: copy without reflection
+	if t := x.info.Target; t != nil && t.GoType == reflect.TypeFor[R]() {
+		direct = x.s.types[t.Index]
+	}
 	base := len(out)
 	for {
 		g := x.s.gen.Load()
@@ -96,8 +102,24 @@ func peekMembers[R any](x relRef, out []R) []R {
 			continue
 		}
 		out = out[:base]
-		if st, _ := x.state(); st != nil {
+		if st, _ := x.state(); st.Len() > 0 {
+			out = slices.Grow(out, st.Len())
 			for k := range st.Len() {
+				if direct != nil && st.TypeAt(k) == direct.model.Name {
+					var r *record
+					if id := st.ID(k); id != "" {
+						r = direct.get(id)
+					} else {
+						r = direct.getLID(st.LIDAt(k))
+					}
+					if r == nil {
+						continue
+					}
+					if rs := r.state.Load(); rs.loaded() {
+						out = append(out, copyOut[R](direct.model, rs))
+					}
+					continue
+				}
 				tc, r := x.member(st, k)
 				if r == nil {
 					continue
@@ -340,7 +362,8 @@ func (b BelongsToRef[R]) RemoteType() string { return remoteType(b.State(), "id"
 // Peek returns a copy of the related record when it is loaded (Ember's
 // reference.value()). It never does I/O.
 func (b BelongsToRef[R]) Peek() (R, bool) {
-	out := peekMembers[R](b.x, make([]R, 0, 1))
+	var one [1]R
+	out := peekMembers[R](b.x, one[:0])
 	if len(out) == 0 {
 		var zero R
 		return zero, false
@@ -417,8 +440,13 @@ func (h HasManyRef[R]) RemoteType() string { return remoteType(h.State(), "ids")
 // Ember Data's ManyArray: members not loaded are left out (their ids stay in
 // IDs). It never does I/O.
 func (h HasManyRef[R]) Peek() []R {
-	st := h.State()
-	return peekMembers[R](h.x, make([]R, 0, st.Len()))
+	return peekMembers[R](h.x, nil)
+}
+
+// AppendPeek is Peek appending to dst, as strconv's Append functions do, so
+// a caller that reads often can reuse one slice.
+func (h HasManyRef[R]) AppendPeek(dst []R) []R {
+	return peekMembers[R](h.x, dst)
 }
 
 // Load returns the related records, loading them by Ember Data's decision:
