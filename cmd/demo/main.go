@@ -1,7 +1,8 @@
 // Command demo runs larder's seed stories end to end: preloading with Push,
 // then loading from a JSON:API backend (an embedded one on loopback, or the
 // server given by -server), PushPayload through a REST serializer, a custom
-// endpoint whose answer is pushed into the store, and writing: create, save,
+// endpoint whose answer is pushed into the store, the relationship graph
+// (related links, inverses, a move rolled back), and writing: create, save,
 // edit, a validation error, delete, destroy and rollback.
 package main
 
@@ -60,6 +61,9 @@ func run(ctx context.Context, w io.Writer, server string) error {
 		return err
 	}
 	if err := customEndpoint(ctx, w, s); err != nil {
+		return err
+	}
+	if err := graph(ctx, w, server); err != nil {
 		return err
 	}
 	return writing(ctx, w, server)
