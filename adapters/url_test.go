@@ -117,6 +117,42 @@ func TestFindManySplitsByURLLength(t *testing.T) {
 	}
 }
 
+// Related links resolve as Ember Data's urlPrefix: "/" on the host without
+// the namespace, relative under the parent record's URL (or what the
+// FindBelongsTo and FindHasMany hooks say it is), absolute as they are.
+func TestRelatedLinks(t *testing.T) {
+	rc := &recorder{body: `{"data":[]}`}
+	srv := httptest.NewServer(rc)
+	defer srv.Close()
+	plain := &adapters.JSONAPI{Config: adapters.Config{Host: srv.URL, Namespace: "api/v1"}}
+	hooked := &adapters.JSONAPI{Config: adapters.Config{Host: srv.URL, Namespace: "api/v1", URLs: adapters.URLHooks{
+		FindBelongsTo: func(typ, id string) string { return "/base/" + typ + "/" + id },
+		FindHasMany:   func(typ, id string) string { return "/base/" + typ + "s/" + id + "/" },
+	}}}
+	tests := []struct {
+		name string
+		a    *adapters.JSONAPI
+		op   store.Op
+		link string
+		uri  string
+	}{
+		{"host-relative", plain, store.OpFindHasMany, "/artists/1/albums", "/artists/1/albums"},
+		{"relative", plain, store.OpFindHasMany, "albums", "/api/v1/artists/1/albums"},
+		{"absolute", plain, store.OpFindBelongsTo, srv.URL + "/x/y?z=1", "/x/y?z=1"},
+		{"hooked belongsTo", hooked, store.OpFindBelongsTo, "owner", "/base/artist/1/owner"},
+		{"hooked hasMany", hooked, store.OpFindHasMany, "albums", "/base/artists/1/albums"},
+		{"hooked, host-relative wins", hooked, store.OpFindHasMany, "/top", "/top"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.a.Do(context.Background(), &store.Request{Op: tt.op, Type: "artist", ID: "1", Relationship: "albums", URL: tt.link})
+			require.NoError(t, err)
+			assert.Equal(t, "GET", rc.last().Method)
+			assert.Equal(t, tt.uri, rc.last().RequestURI)
+		})
+	}
+}
+
 func TestURLHooks(t *testing.T) {
 	rc := &recorder{body: `{"data":[]}`}
 	srv := httptest.NewServer(rc)

@@ -581,3 +581,39 @@ func TestRelatedReferenceErrors(t *testing.T) {
 	_, err = songs.Load(context.Background())
 	assert.True(t, errors.Is(err, store.ErrNotLoaded), "%v", err)
 }
+
+// A related link's answer is outside data: whatever it holds, loading never
+// panics, fails with a typed error that changes nothing, or sets the
+// relationship to what it names.
+func FuzzRelatedLink(f *testing.F) {
+	f.Add(uint16(200), []byte(`{"data":[{"type":"album","id":"1","relationships":{"artist":{"data":{"type":"artist","id":"2"}}}}]}`))
+	f.Add(uint16(200), []byte(`{"data":{"type":"album","id":"1"}}`))
+	f.Add(uint16(200), []byte(`{"data":[{"type":"song","id":"1"}]}`))
+	f.Add(uint16(200), []byte(`{"data":[{"type":"album"}],"meta":{"n":1},"links":{"self":"x"}}`))
+	f.Add(uint16(200), []byte(`{"data":[],"included":[{"type":"artist","id":"1","relationships":{"albums":{"data":[{"type":"album","id":"1"}]}}}]}`))
+	f.Add(uint16(404), []byte(`{"errors":[{"status":"404"}]}`))
+	f.Add(uint16(204), []byte(``))
+	f.Fuzz(func(t *testing.T, status uint16, body []byte) {
+		a := store.AdapterFunc(func(ctx context.Context, req *store.Request) (*store.Response, error) {
+			return &store.Response{Status: int(status), Body: body}, nil
+		})
+		s, err := store.New(a, nil, store.WithModels(fixture.Models()...))
+		require.NoError(t, err)
+		defer s.Close()
+		pushT(t, s, `{"data":{"type":"artist","id":"1","relationships":{"albums":{"data":[{"type":"album","id":"9"}],"links":{"related":"/artists/1/albums"}}}}}`)
+		albums, err := store.HasMany[fixture.Album](store.GetReference[fixture.Artist](s, "1"), "albums")
+		require.NoError(t, err)
+		got, err := albums.Load(context.Background())
+		if err != nil {
+			var ae *store.AdapterError
+			var de *store.DocumentError
+			assert.True(t, errors.As(err, &ae) || errors.As(err, &de), "a typed error: %v", err)
+			assert.Equal(t, []string{"9"}, albums.IDs(), "a failed load changes nothing")
+			return
+		}
+		assert.Len(t, got, albums.State().Len(), "every member the link named is loaded")
+		for _, al := range got {
+			assert.Equal(t, "1", peek[fixture.Album](t, s, al.ID).Artist.ID(), "each member's inverse is the parent")
+		}
+	})
+}
