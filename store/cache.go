@@ -209,16 +209,6 @@ func (tc *typeCache) removeLocked(r *record) {
 	}
 }
 
-// resetLocked empties the type's cache (UnloadAll).
-func (tc *typeCache) resetLocked() {
-	tc.index.Reset()
-	tc.lids.Reset()
-	empty := []*record{}
-	tc.members.Store(&empty)
-	tc.live.Store(0)
-	tc.dead = 0
-}
-
 // joinLocked notes that r became visible: it is appended to the live array
 // unless it is still in the members slice from before.
 func (tc *typeCache) joinLocked(r *record, add *[]*record) {

@@ -20,6 +20,31 @@
 // nothing. A pushed resource that carries a known lid updates that record; one
 // without a lid gets Ember's derived "@lid:<type>-<id>".
 //
+// # The relationship graph
+//
+// Inverses are resolved once, at [New], by Ember Data 3.x's rules (an explicit
+// inverse=name must point back, inverse=- means none, otherwise the single
+// candidate), and both sides of every relationship with an inverse change in
+// the same commit, on a remote side (what the server said) and a local side
+// (with unsaved edits), as Ember Data's graph keeps them. A push of a
+// relationship's data replaces its remote members and its local ones too
+// (Ember Data 3.x), except unsaved new records, which survive; links and meta
+// are kept, and a changed related link without data marks it stale. A
+// relationship without an inverse keeps an implicit one, so a record unloaded
+// or deleted leaves every relationship naming it. Unloading a record takes it
+// out of inverses that are sync; an async inverse (the default) keeps its
+// identifier, marked stale, so the next load refetches it. A record named but
+// never loaded costs a small note per member (its to-one inverse), not a
+// cache entry.
+//
+// [BelongsTo] and [HasMany] return typed references to a record's
+// relationship: Peek reads the loaded members (within one generation of the
+// cache: never one side of a change without the other), Load follows Ember
+// Data's decision between the related link and finds by id, and Add, Remove,
+// Replace, Set and Create edit it locally. [Ref.ChangedRelationships] and
+// [Ref.RollbackRelationships] are Ember Data 5.3's relationship dirty
+// tracking.
+//
 // # Push and peek
 //
 // [Cache.Push] and [Push] put a normalized JSON:API document into the cache.

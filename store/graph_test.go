@@ -243,10 +243,6 @@ func TestPolymorphic(t *testing.T) {
 }
 
 func TestAmbiguousInverseIsAModelError(t *testing.T) {
-	type Node struct {
-		ID     string                      `id:""`
-		Parent relationship.BelongsTo[any] `rel:"parent,polymorphic"`
-	}
 	type Edge struct {
 		ID   string                       `id:""`
 		From relationship.BelongsTo[Edge] `rel:"from"`
