@@ -43,11 +43,11 @@ func CreateRecord[T any](s *Cache, v T) (Ref[T], error) {
 	}
 	for i := range tc.fields.rels {
 		f := &tc.fields.rels[i]
-		st, err := s.normalizeLinkage(tc, i, relState(f.typ, f.at(p)))
+		st, err := s.normalizeLinkage(tc, i, relAt(f, p))
 		if err != nil {
 			return Ref[T]{}, err
 		}
-		bindRel(f.typ, f.at(p), st)
+		setRelAt(f, p, st)
 	}
 	lid := newLID()
 	s.mu.Lock()

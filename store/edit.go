@@ -72,11 +72,11 @@ func (s *Cache) edit(tc *typeCache, r *record, base *recordState, work unsafe.Po
 		if f.eq(work, base.value) {
 			continue
 		}
-		st, err := s.normalizeLinkage(tc, i, relState(f.typ, f.at(work)))
+		st, err := s.normalizeLinkage(tc, i, relAt(f, work))
 		if err != nil {
 			return err
 		}
-		bindRel(f.typ, f.at(work), st)
+		setRelAt(f, work, st)
 		rels.set(i)
 		changed = true
 	}
@@ -116,7 +116,7 @@ func (s *Cache) edit(tc *typeCache, r *record, base *recordState, work unsafe.Po
 	for i := range fs.rels {
 		if rels.has(i) {
 			f := &fs.rels[i]
-			bindRel(f.typ, f.at(val), relState(f.typ, f.at(work)))
+			setRelAt(f, val, relAt(f, work))
 		}
 	}
 	next.value = val

@@ -119,28 +119,18 @@ func equalFunc(t reflect.Type) func(a, b unsafe.Pointer) bool {
 
 var stateType = reflect.TypeFor[*relationship.State]()
 
-// sameLinkage compares two relationship fields by linkage.
+// sameLinkage compares two relationship fields (pointed at) by linkage.
 func sameLinkage(a, b unsafe.Pointer) bool {
-	return relState(nil, a).SameLinkage(relState(nil, b))
+	return (*(**relationship.State)(a)).SameLinkage(*(**relationship.State)(b))
 }
 
-// relState returns the state behind the relationship field at p. Every
+// relAt returns relationship field f of the value v points at. Every
 // relationship field is one *relationship.State (checked in fieldsOf), so it
-// is read in place, without reflection; t is the field's type, for callers.
-func relState(_ reflect.Type, p unsafe.Pointer) *relationship.State {
-	return *(**relationship.State)(p)
-}
-
-// bindRel sets the state behind the relationship field at p.
-func bindRel(_ reflect.Type, p unsafe.Pointer, st *relationship.State) {
-	*(**relationship.State)(p) = st
-}
-
-// relAt returns relationship field f of the value v points at.
-func relAt(f *field, v unsafe.Pointer) *relationship.State { return relState(nil, f.at(v)) }
+// is read in place, without reflection.
+func relAt(f *field, v unsafe.Pointer) *relationship.State { return *(**relationship.State)(f.at(v)) }
 
 // setRelAt sets relationship field f of the value v points at.
-func setRelAt(f *field, v unsafe.Pointer, st *relationship.State) { bindRel(nil, f.at(v), st) }
+func setRelAt(f *field, v unsafe.Pointer, st *relationship.State) { *(**relationship.State)(f.at(v)) = st }
 
 // reflectAt returns the model value at p.
 func reflectAt(tc *typeCache, p unsafe.Pointer) reflect.Value {

@@ -71,9 +71,9 @@ func (tc *typeCache) rebase(cur, base, next unsafe.Pointer, keepRel func(i int) 
 	for i := range tc.fields.rels {
 		f := &tc.fields.rels[i]
 		if !f.eq(cur, base) && (keepRel == nil || keepRel(i)) {
-			local := relState(f.typ, f.at(cur))
-			remote := relState(f.typ, f.at(next))
-			bindRel(f.typ, f.at(out), remote.Merge(local, true, false, false))
+			local := relAt(f, cur)
+			remote := relAt(f, next)
+			setRelAt(f, out, remote.Merge(local, true, false, false))
 		}
 	}
 	return out

@@ -407,9 +407,9 @@ func (tc *typeCache) mergeRels(dst, base unsafe.Pointer, p *prepared) {
 		f := &tc.fields.rels[rp.index]
 		var prev *relationship.State
 		if base != nil {
-			prev = relState(f.typ, f.at(base))
+			prev = relAt(f, base)
 		}
-		bindRel(f.typ, f.at(dst), mergeRel(prev, &rp))
+		setRelAt(f, dst, mergeRel(prev, &rp))
 	}
 }
 

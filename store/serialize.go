@@ -55,7 +55,7 @@ func (s *Cache) snapshot(tc *typeCache, r *record, op Op, st *recordState) (*jso
 		if !all && f.eq(st.value, remote) {
 			continue
 		}
-		rel := s.linkage(relState(f.typ, f.at(st.value)))
+		rel := s.linkage(relAt(f, st.value))
 		if rel == nil {
 			continue
 		}
