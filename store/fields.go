@@ -130,7 +130,9 @@ func sameLinkage(a, b unsafe.Pointer) bool {
 func relAt(f *field, v unsafe.Pointer) *relationship.State { return *(**relationship.State)(f.at(v)) }
 
 // setRelAt sets relationship field f of the value v points at.
-func setRelAt(f *field, v unsafe.Pointer, st *relationship.State) { *(**relationship.State)(f.at(v)) = st }
+func setRelAt(f *field, v unsafe.Pointer, st *relationship.State) {
+	*(**relationship.State)(f.at(v)) = st
+}
 
 // reflectAt returns the model value at p.
 func reflectAt(tc *typeCache, p unsafe.Pointer) reflect.Value {
