@@ -3,6 +3,8 @@ package relationship
 import (
 	"reflect"
 	"strings"
+	"sync/atomic"
+	"unsafe"
 
 	"github.com/larder-go/larder/jsonapi"
 )
@@ -43,6 +45,7 @@ type State struct {
 	ends    []uint32  // where each member's id ends in idbuf
 	end1    [1]uint32 // ends' storage for one member, saving an allocation
 	extra   *memberExtra
+	grow    *growth // storage shared with states this one extends, see Append
 	links   jsonapi.Links
 	meta    jsonapi.Meta
 	// stale: the related link changed without data, or a member was unloaded
@@ -260,7 +263,7 @@ func (s *State) Merge(next *State, data, links, meta bool) *State {
 	}
 	n.kind = next.kind
 	if data {
-		n.linkage, n.typ, n.idbuf, n.ends, n.extra = next.linkage, next.typ, next.idbuf, next.ends, next.extra
+		n.linkage, n.typ, n.idbuf, n.ends, n.extra, n.grow = next.linkage, next.typ, next.idbuf, next.ends, next.extra, next.grow
 		n.stale, n.partial = false, false
 	}
 	if links {
@@ -535,6 +538,51 @@ func (s *State) WithMembers(kind Kind, data []jsonapi.Identifier) *State {
 		n.partial = true
 	}
 	return n
+}
+
+// growth is the storage of a to-many that grows by appends: states that are
+// prefixes of one another share it, each reading its own prefix, and only the
+// longest may append in place.
+type growth struct {
+	ids  []byte
+	ends []uint32
+	n    atomic.Int64 // members of the longest state over this storage
+}
+
+// Append returns WithMembers(kind, s's members followed by data), in time
+// that depends on len(data) only when s is the longest state over its
+// storage: a to-many that grows by appends shares one buffer, as slices
+// grown with append do. Members with a type other than s's, a lid or meta
+// take the general path.
+func (s *State) Append(kind Kind, data []jsonapi.Identifier) *State {
+	if s.Len() == 0 || s.extra != nil {
+		return s.WithMembers(kind, append(s.Identifiers(), data...))
+	}
+	for _, id := range data {
+		if id.Type != s.typ || id.LID != "" || id.Meta != nil {
+			return s.WithMembers(kind, append(s.Identifiers(), data...))
+		}
+	}
+	n := len(s.ends)
+	g := s.grow
+	if g == nil || !g.n.CompareAndSwap(int64(n), int64(n+len(data))) {
+		// Not the longest state: copy into storage of this state's own.
+		g = &growth{
+			ids:  append(make([]byte, 0, 2*len(s.idbuf)), s.idbuf...),
+			ends: append(make([]uint32, 0, 2*n), s.ends...),
+		}
+		g.n.Store(int64(n + len(data)))
+	}
+	g.ids, g.ends = g.ids[:s.ends[n-1]], g.ends[:n]
+	for _, id := range data {
+		g.ids = append(g.ids, id.ID...)
+		g.ends = append(g.ends, uint32(len(g.ids)))
+	}
+	out := &State{kind: kind, linkage: true, typ: s.typ, grow: g,
+		idbuf: unsafe.String(unsafe.SliceData(g.ids), len(g.ids)),
+		ends:  g.ends[:len(g.ends):len(g.ends)],
+		links: s.links, meta: s.meta, stale: s.stale, partial: s.partial || !s.linkage}
+	return out
 }
 
 // Stale returns a copy of s marked stale: the next load refetches it (by

@@ -94,3 +94,54 @@ func TestMerge(t *testing.T) {
 	assert.Equal(t, "hasMany", relationship.KindHasMany.String())
 	assert.Equal(t, "belongsTo", relationship.KindBelongsTo.String())
 }
+
+func TestAppendSharesStorageOnlyWithTheLongest(t *testing.T) {
+	ids := func(from, n int) []jsonapi.Identifier {
+		out := make([]jsonapi.Identifier, n)
+		for i := range out {
+			out[i] = jsonapi.Identifier{Type: "song", ID: string(rune('a' + from + i))}
+		}
+		return out
+	}
+	base := relationship.NewState(relationship.KindHasMany, true, ids(0, 3), nil, nil)
+	a := base.Append(relationship.KindHasMany, ids(3, 2))
+	b := a.Append(relationship.KindHasMany, ids(5, 1))
+	// a is no longer the longest: appending to it again must copy, leaving b.
+	c := a.Append(relationship.KindHasMany, ids(10, 1))
+	// base too.
+	d := base.Append(relationship.KindHasMany, ids(20, 2))
+
+	assert.Equal(t, []string{"a", "b", "c"}, base.IDs())
+	assert.Equal(t, []string{"a", "b", "c", "d", "e"}, a.IDs())
+	assert.Equal(t, []string{"a", "b", "c", "d", "e", "f"}, b.IDs())
+	assert.Equal(t, []string{"a", "b", "c", "d", "e", "k"}, c.IDs())
+	assert.Equal(t, []string{"a", "b", "c", "u", "v"}, d.IDs())
+	assert.True(t, b.HasLinkage())
+
+	t.Run("keeps links, meta and flags", func(t *testing.T) {
+		st := relationship.NewState(relationship.KindHasMany, true, ids(0, 1), jsonapi.Links{"related": {Href: "/x"}}, jsonapi.Meta{"n": json.RawMessage(`1`)}).Stale()
+		n := st.Append(relationship.KindHasMany, ids(1, 1))
+		assert.Equal(t, "/x", n.Link("related"))
+		assert.Equal(t, json.RawMessage(`1`), n.Meta()["n"])
+		assert.True(t, n.IsStale())
+	})
+	t.Run("unknown linkage becomes partial", func(t *testing.T) {
+		n := (*relationship.State)(nil).Append(relationship.KindHasMany, ids(0, 2))
+		assert.True(t, n.IsPartial())
+		assert.Equal(t, []string{"a", "b"}, n.IDs())
+	})
+	t.Run("members of another type, lids and meta take the general path", func(t *testing.T) {
+		n := base.Append(relationship.KindHasMany, []jsonapi.Identifier{{Type: "video", ID: "v"}, {Type: "song", LID: "l"}})
+		require.Equal(t, 5, n.Len())
+		assert.Equal(t, jsonapi.Identifier{Type: "video", ID: "v"}, n.At(3))
+		assert.Equal(t, jsonapi.Identifier{Type: "song", LID: "l"}, n.At(4))
+		assert.Equal(t, []string{"a", "b", "c"}, base.IDs())
+	})
+	t.Run("merge does not inherit the storage", func(t *testing.T) {
+		other := relationship.NewState(relationship.KindHasMany, true, ids(7, 1), nil, nil)
+		m := b.Merge(other, true, false, false)
+		n := m.Append(relationship.KindHasMany, ids(8, 1))
+		assert.Equal(t, []string{"h", "i"}, n.IDs())
+		assert.Equal(t, []string{"a", "b", "c", "d", "e", "f"}, b.IDs())
+	})
+}

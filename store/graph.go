@@ -52,12 +52,35 @@ type edge struct {
 }
 
 // relWork is a to-many's member list while a txn changes it, so that many
-// additions cost one state at commit rather than one each.
+// changes cost one state at commit rather than one each. It reads the
+// members the txn started from in place and keeps what it adds beside them;
+// a list that only grew becomes its next state by an append
+// (relationship.State.Append), in time that depends on what was added only.
 type relWork struct {
 	base    *relationship.State
-	ids     []jsonapi.Identifier // removed members have an empty Type
-	pos     map[jsonapiKey]int   // member positions, once the list is long
+	n       int                  // base's members
+	added   []jsonapi.Identifier // members added; removed ones have an empty Type
+	gone    []uint64             // base members removed, a bit each; nil until one is
+	idx     *memberIndex         // member positions, once the list is long
+	key     indexKey             // where the writer keeps idx between txns
+	c       *Cache
 	changed bool
+}
+
+// memberIndex maps a long to-many's members to their positions: base's
+// members first, then those a txn added. The writer keeps it between txns,
+// in Cache.indexes, for the state it indexes, so that a to-many of a million
+// members that gains ten does not hash a million again.
+type memberIndex struct {
+	st       *relationship.State // the state indexed; nil while a txn changes it
+	pos      map[uint64]int32
+	collided bool // two members hashed alike: a miss must be confirmed by a scan
+}
+
+// indexKey names a relationship side of a record in Cache.indexes.
+type indexKey struct {
+	holder *record
+	slot   int
 }
 
 const relWorkIndexAt = 32 // members from which a relWork keeps a position map
@@ -67,6 +90,15 @@ func keyOf(id jsonapi.Identifier) jsonapiKey {
 		return jsonapiKey{typ: id.Type, id: id.ID}
 	}
 	return jsonapiKey{typ: id.Type, lid: id.LID}
+}
+
+// memberHash hashes a member's type and id, or type and lid (byID false).
+func memberHash(typ, key string, byID bool) uint64 {
+	h := maphash.String(pendingSeed, key) ^ maphash.String(pendingSeed, typ)*0x9e3779b97f4a7c15
+	if !byID {
+		h = ^h
+	}
+	return h
 }
 
 // same reports whether two identifiers name one record.
@@ -82,38 +114,100 @@ func same(a, b jsonapi.Identifier) bool {
 	return a.LID != "" && a.LID == b.LID
 }
 
-func newRelWork(st *relationship.State) *relWork {
-	w := &relWork{base: st, ids: st.Identifiers()}
-	if len(w.ids) >= relWorkIndexAt {
-		w.index()
+// newRelWork starts the member list of relationship slot of x from st,
+// taking the index the writer kept for st when there is one.
+func (tx *txn) newRelWork(x *record, slot int, st *relationship.State) *relWork {
+	w := &relWork{base: st, n: st.Len(), key: indexKey{holder: x, slot: slot}, c: tx.s}
+	if w.n < relWorkIndexAt {
+		return w
 	}
+	if idx := tx.s.indexes[w.key]; idx != nil && idx.st == st {
+		idx.st = nil // changing: valid again only for the state flush makes
+		w.idx = idx
+		return w
+	}
+	w.index()
 	return w
 }
 
+// index builds the list's position map and keeps it for later txns.
 func (w *relWork) index() {
-	w.pos = make(map[jsonapiKey]int, len(w.ids))
-	for i, id := range w.ids {
-		if id.Type != "" {
-			w.pos[keyOf(id)] = i
+	w.idx = &memberIndex{pos: make(map[uint64]int32, w.n+len(w.added))}
+	for i := range w.n + len(w.added) {
+		if m := w.at(i); m.Type != "" {
+			w.indexAt(i, m)
 		}
+	}
+	if w.c.indexes == nil {
+		w.c.indexes = map[indexKey]*memberIndex{}
+	}
+	w.c.indexes[w.key] = w.idx
+}
+
+// indexAt notes that member y is at position i.
+func (w *relWork) indexAt(i int, y jsonapi.Identifier) {
+	put := func(h uint64) {
+		if _, ok := w.idx.pos[h]; ok {
+			w.idx.collided = true
+			return
+		}
+		w.idx.pos[h] = int32(i)
+	}
+	if y.ID != "" {
+		put(memberHash(y.Type, y.ID, true))
+	}
+	if y.LID != "" {
+		put(memberHash(y.Type, y.LID, false))
 	}
 }
 
+// unindex forgets member y.
+func (w *relWork) unindex(y jsonapi.Identifier) {
+	if y.ID != "" {
+		delete(w.idx.pos, memberHash(y.Type, y.ID, true))
+	}
+	if y.LID != "" {
+		delete(w.idx.pos, memberHash(y.Type, y.LID, false))
+	}
+}
+
+// at returns the member at position i; a removed one has an empty Type.
+func (w *relWork) at(i int) jsonapi.Identifier {
+	if i >= w.n {
+		return w.added[i-w.n]
+	}
+	if w.gone != nil && w.gone[i/64]&(1<<(i%64)) != 0 {
+		return jsonapi.Identifier{}
+	}
+	return memberAt(w.base, i)
+}
+
 func (w *relWork) find(y jsonapi.Identifier) int {
-	if w.pos != nil {
-		if i, ok := w.pos[keyOf(y)]; ok {
-			return i
-		}
-		if y.ID == "" || y.LID == "" {
+	if w.idx != nil {
+		probe := func(h uint64) int {
+			if i, ok := w.idx.pos[h]; ok {
+				if m := w.at(int(i)); m.Type != "" && same(m, y) {
+					return int(i)
+				}
+			}
 			return -1
 		}
-		if i, ok := w.pos[jsonapiKey{typ: y.Type, lid: y.LID}]; ok {
-			return i
+		if y.ID != "" {
+			if i := probe(memberHash(y.Type, y.ID, true)); i >= 0 {
+				return i
+			}
 		}
-		return -1
+		if y.LID != "" {
+			if i := probe(memberHash(y.Type, y.LID, false)); i >= 0 {
+				return i
+			}
+		}
+		if !w.idx.collided {
+			return -1
+		}
 	}
-	for i, id := range w.ids {
-		if id.Type != "" && same(id, y) {
+	for i := range w.n + len(w.added) {
+		if m := w.at(i); m.Type != "" && same(m, y) {
 			return i
 		}
 	}
@@ -124,10 +218,10 @@ func (w *relWork) add(y jsonapi.Identifier) bool {
 	if w.find(y) >= 0 {
 		return false
 	}
-	w.ids = append(w.ids, y)
-	if w.pos != nil {
-		w.pos[keyOf(y)] = len(w.ids) - 1
-	} else if len(w.ids) >= relWorkIndexAt {
+	w.added = append(w.added, y)
+	if w.idx != nil {
+		w.indexAt(w.n+len(w.added)-1, y)
+	} else if w.n+len(w.added) >= relWorkIndexAt {
 		w.index()
 	}
 	w.changed = true
@@ -139,22 +233,50 @@ func (w *relWork) remove(y jsonapi.Identifier) bool {
 	if i < 0 {
 		return false
 	}
-	if w.pos != nil {
-		delete(w.pos, keyOf(w.ids[i]))
+	if w.idx != nil {
+		w.unindex(w.at(i))
 	}
-	w.ids[i] = jsonapi.Identifier{}
+	if i >= w.n {
+		w.added[i-w.n] = jsonapi.Identifier{}
+	} else {
+		if w.gone == nil {
+			w.gone = make([]uint64, (w.n+63)/64)
+		}
+		w.gone[i/64] |= 1 << (i % 64)
+	}
 	w.changed = true
 	return true
 }
 
+// state returns the list as a state. An index stays valid for it when the
+// list only grew; otherwise positions moved and the index is dropped.
 func (w *relWork) state() *relationship.State {
-	out := w.ids[:0]
-	for _, id := range w.ids {
+	added := w.added[:0]
+	for _, id := range w.added {
 		if id.Type != "" {
-			out = append(out, id)
+			added = append(added, id)
 		}
 	}
-	return w.base.WithMembers(relationship.KindHasMany, out)
+	var st *relationship.State
+	if w.gone == nil {
+		st = w.base.Append(relationship.KindHasMany, added)
+	} else {
+		out := make([]jsonapi.Identifier, 0, w.n+len(added))
+		for i := range w.n {
+			if m := w.at(i); m.Type != "" {
+				out = append(out, m)
+			}
+		}
+		st = w.base.WithMembers(relationship.KindHasMany, append(out, added...))
+	}
+	if w.idx != nil {
+		if w.gone == nil && len(added) == len(w.added) {
+			w.idx.st = st
+		} else {
+			delete(w.c.indexes, w.key)
+		}
+	}
+	return st
 }
 
 // sideValue returns the value of side sd of st, or nil when it has none.
@@ -215,6 +337,10 @@ func (tx *txn) holds(r *record, i int, sd side, y jsonapi.Identifier) bool {
 	if w != nil {
 		return w.find(y) >= 0
 	}
+	if st.Len() >= relWorkIndexAt && st.Kind() == relationship.KindHasMany {
+		// Long: ask the member list, which keeps an index between txns.
+		return tx.work(tx.draftOf(r), i, sd).find(y) >= 0
+	}
 	for k := range st.Len() {
 		if same(memberAt(st, k), y) {
 			return true
@@ -238,7 +364,7 @@ func (tx *txn) work(d *draft, i int, sd side) *relWork {
 		return w
 	}
 	st, _ := tx.relOf(d.r, i, sd)
-	w := newRelWork(st)
+	w := tx.newRelWork(d.r, k, st)
 	d.work[k] = w
 	return w
 }
@@ -252,7 +378,13 @@ func (tx *txn) flush(d *draft) {
 	d.work = nil
 	f := tx.s.types[d.r.model.Index].fields.rels
 	for k, w := range work {
-		if w == nil || !w.changed {
+		if w == nil {
+			continue
+		}
+		if !w.changed {
+			if w.idx != nil {
+				w.idx.st = w.base // still what it indexes
+			}
 			continue
 		}
 		sd := remoteSide

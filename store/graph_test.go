@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -612,4 +613,53 @@ func FuzzRelatedLink(f *testing.F) {
 			assert.Equal(t, "1", peek[fixture.Album](t, s, al.ID).Artist.ID(), "each member's inverse is the parent")
 		}
 	})
+}
+
+// TestLongToManyAcrossCommits grows, shrinks and regrows a to-many past the
+// length from which its member positions are indexed between commits, and
+// checks it against the list it must be after each step.
+func TestLongToManyAcrossCommits(t *testing.T) {
+	s := graphStore(t)
+	pushT(t, s, `{"data":[{"type":"artist","id":"1"},{"type":"artist","id":"2"}]}`)
+	album := func(id, artist string) string {
+		return `{"data":{"type":"album","id":"` + id + `","relationships":{"artist":{"data":{"type":"artist","id":"` + artist + `"}}}}}`
+	}
+	var want []string
+	for i := 1; i <= 80; i++ {
+		id := strconv.Itoa(i)
+		pushT(t, s, album(id, "1"))
+		want = append(want, id)
+		pushT(t, s, album(id, "1")) // again: no duplicate
+	}
+	require.Equal(t, want, peek[fixture.Artist](t, s, "1").Albums.IDs())
+
+	// Albums 10..19 move to artist 2, one commit each; then 15 comes back.
+	for i := 10; i < 20; i++ {
+		pushT(t, s, album(strconv.Itoa(i), "2"))
+	}
+	want = append(append([]string{}, want[:9]...), want[19:]...)
+	require.Equal(t, want, peek[fixture.Artist](t, s, "1").Albums.IDs())
+	pushT(t, s, album("15", "1"))
+	want = append(want, "15")
+	require.Equal(t, want, peek[fixture.Artist](t, s, "1").Albums.IDs())
+
+	// Album 80 unloads (async inverse: artist 1 keeps its id); album 81 joins.
+	require.NoError(t, s.UnloadRecord("album", "80"))
+	pushT(t, s, album("81", "1"))
+	want = append(want, "81")
+	got := peek[fixture.Artist](t, s, "1").Albums
+	require.Equal(t, want, got.IDs())
+	assert.True(t, got.IsStale())
+
+	// Many members in one commit, some already there.
+	pushT(t, s, `{"data":{"type":"artist","id":"1","relationships":{"albums":{"data":[`+
+		`{"type":"album","id":"1"},{"type":"album","id":"15"},{"type":"album","id":"90"},{"type":"album","id":"91"}]}}}}`)
+	require.Equal(t, []string{"1", "15", "90", "91"}, peek[fixture.Artist](t, s, "1").Albums.IDs())
+	assert.Equal(t, "", peek[fixture.Album](t, s, "2").Artist.ID(), "album 2 left artist 1")
+	for i := 92; i < 140; i++ {
+		pushT(t, s, album(strconv.Itoa(i), "1"))
+	}
+	ids := peek[fixture.Artist](t, s, "1").Albums.IDs()
+	require.Len(t, ids, 4+48)
+	assert.Equal(t, "139", ids[len(ids)-1])
 }

@@ -85,6 +85,7 @@ func (s *Cache) push(doc *jsonapi.Document, want *model.Model) ([]*record, error
 // pushThen is push with a last step in the same commit: then runs after the
 // document is applied, with the primary records.
 func (s *Cache) pushThen(doc *jsonapi.Document, want *model.Model, then func(tx *txn, recs []*record)) ([]*record, error) {
+
 	s.mustBeNew()
 	if doc == nil {
 		return nil, &DocumentError{Err: fmt.Errorf("%w: nil document", jsonapi.ErrInvalid)}

@@ -81,6 +81,45 @@ func BenchmarkPushAtScale(b *testing.B) {
 	}
 }
 
+// BenchmarkMapInsertAtScale is the floor under BenchmarkPushAtScale's growth
+// with size: a bare Go map holding what the store notes per pushed album (its
+// index entry and one pending inverse per song not included, n*(1+songs)
+// entries), taking one batch's worth of new keys. Past the CPU caches each
+// insert misses them, in the store as here.
+func BenchmarkMapInsertAtScale(b *testing.B) {
+	for _, n := range scaleSizes {
+		b.Run("albums="+sizeName(n), func(b *testing.B) {
+			if n >= 1_000_000 && testing.Short() {
+				b.Skip("1M albums: skipped under -short")
+			}
+			per := uint64(1 + benchSongs)
+			type edge struct {
+				holder *int
+				i      int
+			}
+			m := make(map[uint64]edge)
+			var holder int
+			hash := func(k uint64) uint64 { return k * 0x9e3779b97f4a7c15 }
+			for k := range uint64(n) * per {
+				m[hash(k)] = edge{}
+			}
+			first := uint64(n) * per
+			b.ReportAllocs()
+			for b.Loop() {
+				for k := range scaleBatch * per {
+					m[hash(first+k)] = edge{holder: &holder, i: int(k)}
+				}
+				b.StopTimer()
+				for k := range scaleBatch * per {
+					delete(m, hash(first+k))
+				}
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/scaleBatch, "ns/album")
+		})
+	}
+}
+
 // BenchmarkUnloadAtScale unloads 1,000 albums from a store of n, then pushes
 // them back untimed.
 func BenchmarkUnloadAtScale(b *testing.B) {

@@ -52,6 +52,9 @@ type Cache struct {
 	// pending holds the to-one inverses of records named but never loaded,
 	// by pendingKey; guarded by mu.
 	pending map[uint64]edge
+	// indexes are the member positions of long to-manys, kept by writers
+	// between txns (see memberIndex).
+	indexes map[indexKey]*memberIndex
 }
 
 // New returns a store over adapter and serializer with the given options. It

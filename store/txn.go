@@ -186,6 +186,11 @@ func (tx *txn) drop(r *record) {
 		delete(tx.lids[tc], r.lid)
 	}
 	tc.removeLocked(r)
+	if len(tx.s.indexes) > 0 {
+		for k := range 2 * len(r.model.Rels) {
+			delete(tx.s.indexes, indexKey{holder: r, slot: k})
+		}
+	}
 }
 
 // commit finishes every draft (pending member lists, local state that no
