@@ -10,20 +10,21 @@ import "iter"
 // Each method reads the array as it is at that moment and returns caller-owned
 // copies. A RecordArray is safe for concurrent use.
 type RecordArray[T any] struct {
+	s  *Cache
 	tc *typeCache
 }
 
 // PeekAll returns the live array of model T's records. It never does I/O. It
 // panics if T is not a registered model.
 func PeekAll[T any](s *Cache) *RecordArray[T] {
-	return liveArray[T](mustCacheOf[T](s))
+	return liveArray[T](s, mustCacheOf[T](s))
 }
 
-func liveArray[T any](tc *typeCache) *RecordArray[T] {
+func liveArray[T any](s *Cache, tc *typeCache) *RecordArray[T] {
 	if a, ok := tc.array.Load().(*RecordArray[T]); ok {
 		return a
 	}
-	tc.array.CompareAndSwap(nil, &RecordArray[T]{tc: tc})
+	tc.array.CompareAndSwap(nil, &RecordArray[T]{s: s, tc: tc})
 	return tc.array.Load().(*RecordArray[T])
 }
 

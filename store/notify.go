@@ -23,10 +23,14 @@ const (
 	ChangeSaved
 )
 
-// A Change is one record's change, announced after the commit that made it.
+// A Change is one record's change in a commit.
 type Change struct {
 	Record Identifier
 	Kind   ChangeKind
+	// Fields are the attributes and relationships whose value, as reads see
+	// it, the commit changed. A record loaded or created lists the fields it
+	// has that are not zero; an unloaded one lists none.
+	Fields FieldSet
 }
 
 // notifier is the one place every committed change is announced. Readers wait
@@ -37,15 +41,14 @@ type notifier struct {
 	ch      atomic.Pointer[chan struct{}]
 }
 
-// announce is called by writers with Cache.mu held, after publishing.
-func (s *Cache) announce(changes []Change) {
-	if len(changes) == 0 {
-		return
-	}
-	s.note.version.Add(1)
+// announce is called by writers with Cache.mu held, after publishing a
+// commit that changed a record. It returns the commit's number.
+func (s *Cache) announce() uint64 {
+	seq := s.note.version.Add(1)
 	if ch := s.note.ch.Swap(nil); ch != nil {
 		close(*ch)
 	}
+	return seq
 }
 
 // Changed returns a channel that is closed at the next commit that changes any

@@ -28,7 +28,7 @@ func FindAll[T any](ctx context.Context, s *Cache, opts ...FindOption) (*RecordA
 	if !ok {
 		return nil, unknownModel[T]()
 	}
-	arr := liveArray[T](tc)
+	arr := liveArray[T](s, tc)
 	o := buildOptions(opts)
 	typ := tc.model.Name
 	policy := tc.policy

@@ -33,6 +33,7 @@ type Cache struct {
 	mu      sync.Mutex // serializes writers: protects the maps of every typeCache
 	closed  atomic.Bool
 	note    notifier
+	hub     hub // open subscriptions
 	bg      background
 	flights flight.Group[flightKey, *record]
 	// bgPending holds the keys of background refreshes under way, so a burst of
@@ -113,6 +114,7 @@ func (s *Cache) Close() error {
 	s.mustBeNew()
 	s.closed.Store(true)
 	s.bg.stop()
+	s.closeSubscriptions()
 	return nil
 }
 

@@ -214,7 +214,9 @@ func (tx *txn) commit() {
 		}
 	}
 	s.gen.Add(1)
-	var changes []Change
+	var changes []pendingChange
+	watched := s.hub.open.Load() > 0
+	changed := false
 	for _, d := range tx.drafts {
 		r := d.r
 		r.d = nil
@@ -237,8 +239,11 @@ func (tx *txn) commit() {
 		case was && !is:
 			tc.leaveLocked()
 		}
-		if d.kind != 0 && (d.old.loaded() || d.st.loaded()) {
-			changes = append(changes, Change{Record: r.identifier(), Kind: d.kind})
+		if d.kind != 0 && (d.old.loaded() || d.st.loaded()) && !tc.unchanged(d.old, d.st) {
+			changed = true
+			if watched {
+				changes = append(changes, pendingChange{r: r, kind: d.kind, old: d.old, new: d.st})
+			}
 		}
 	}
 	for tc, add := range tx.added {
@@ -255,7 +260,12 @@ func (tx *txn) commit() {
 		tc.appendMemberLocked(rs)
 	}
 	s.gen.Add(1)
-	s.announce(changes)
+	if changed {
+		seq := s.announce()
+		if watched {
+			s.publish(seq, changes)
+		}
+	}
 }
 
 // mutable returns the value of side sd of d's state, owned by the txn, so

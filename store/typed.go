@@ -27,7 +27,7 @@ func (v Store[T]) Cache() *Cache { return v.cache() }
 func (v Store[T]) Peek(id string) (T, bool) { return peek[T](v.typeCache(), id) }
 
 // PeekAll is [PeekAll] for T.
-func (v Store[T]) PeekAll() *RecordArray[T] { return liveArray[T](v.typeCache()) }
+func (v Store[T]) PeekAll() *RecordArray[T] { return liveArray[T](v.cache(), v.typeCache()) }
 
 // Has is [Cache.HasRecordForID] for T.
 func (v Store[T]) Has(id string) bool {
