@@ -2,6 +2,7 @@ package store
 
 import (
 	"hash/maphash"
+	"maps"
 	"unsafe"
 
 	"github.com/larder-go/larder/jsonapi"
@@ -486,10 +487,25 @@ var pendingSeed = maphash.MakeSeed()
 // model m with the given id, which the store has not loaded.
 func (tx *txn) pend(m *model.Model, id string, x *record, i int, add bool) {
 	k := pendingKey(m, id)
+	tx.notePending(k)
 	if add {
 		tx.s.pending[k] = edge{holder: x, rel: i}
 	} else if tx.s.pending[k] == (edge{holder: x, rel: i}) {
 		delete(tx.s.pending, k)
+	}
+}
+
+// notePending notes how to put pending entry k back.
+func (tx *txn) notePending(k uint64) {
+	if tx.journal {
+		e, ok := tx.s.pending[k]
+		tx.note(func() {
+			if ok {
+				tx.s.pending[k] = e
+			} else {
+				delete(tx.s.pending, k)
+			}
+		})
 	}
 }
 
@@ -504,6 +520,7 @@ func (tx *txn) materialize(r *record) {
 	if !ok {
 		return
 	}
+	tx.notePending(k)
 	delete(tx.s.pending, k)
 	y := jsonapi.Identifier{Type: r.model.Name, ID: r.id}
 	if !tx.holds(e.holder, e.rel, remoteSide, y) || !tx.cur(e.holder).loaded() {
@@ -631,6 +648,16 @@ func (tx *txn) implicitEdge(sd side, m *model.Model, y jsonapi.Identifier, x *re
 	}
 	e := edge{holder: x, rel: i}
 	held := tx.s.implicit[k]
+	if tx.journal {
+		was := maps.Clone(held)
+		tx.note(func() {
+			if was == nil {
+				delete(tx.s.implicit, k)
+			} else {
+				tx.s.implicit[k] = was
+			}
+		})
+	}
 	if add {
 		if held == nil {
 			held = map[edge]side{}

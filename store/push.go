@@ -114,7 +114,7 @@ func (s *Cache) pushThen(doc *jsonapi.Document, want *model.Model, then func(tx 
 	tx := s.begin()
 	recs := make([]*record, 0, len(doc.Data))
 	for i := range items {
-		r := tx.apply(&items[i])
+		r := tx.apply(&items[i]) // OpPut, as Apply runs it
 		if i >= base {
 			recs = append(recs, r)
 		}
@@ -272,6 +272,7 @@ func (tx *txn) apply(p *prepared) *record {
 		// A new record whose server id arrives with its lid echoed. It is in
 		// no id index yet, so no reader reads r.id until commit publishes it.
 		r.id = p.id
+		tx.note(func() { r.id = "" })
 		tx.addID(tc, p.id, r)
 	}
 	old := tx.cur(r)

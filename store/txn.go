@@ -21,6 +21,8 @@ type txn struct {
 	ones    map[jsonapiKey]*relationship.State // to-one states the graph built, shared
 	lastKey jsonapiKey                         // the last of ones used
 	lastOne *relationship.State
+	journal bool     // note how to undo what changes before commit (Apply)
+	undo    []func() // those notes, in order
 }
 
 // jsonapiKey names a member: its type and its id, or its lid without one.
@@ -152,6 +154,7 @@ func (tx *txn) create(tc *typeCache, id, lid string) *record {
 	r.lid = lid
 	if id != "" {
 		tc.index.Put(r)
+		tx.note(func() { tc.removeLocked(r) })
 	}
 	if lid != "" {
 		tx.addLID(tc, lid, r)
@@ -184,6 +187,17 @@ func (tx *txn) drop(r *record) {
 	}
 	if r.lid != "" && tx.lids[tc][r.lid] == r {
 		delete(tx.lids[tc], r.lid)
+	}
+	if tx.journal {
+		byID, byLID := r.id != "" && tc.index.Get(r.id) == r, r.lid != "" && tc.lids.Get(r.lid) == r
+		tx.note(func() {
+			if byID {
+				tc.index.Put(r)
+			}
+			if byLID {
+				tc.lids.Put(r)
+			}
+		})
 	}
 	tc.removeLocked(r)
 	if len(tx.s.indexes) > 0 {
