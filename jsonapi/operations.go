@@ -38,11 +38,11 @@ type OperationRef struct {
 func DecodeOperations(data []byte) ([]Operation, error) {
 	var doc struct {
 		Ops *[]struct {
-			Op   string          `json:"op"`
+			Op   string           `json:"op"`
 			Ref  *json.RawMessage `json:"ref"`
-			Href *string         `json:"href"`
-			Data json.RawMessage `json:"data"`
-			Meta json.RawMessage `json:"meta"`
+			Href *string          `json:"href"`
+			Data json.RawMessage  `json:"data"`
+			Meta json.RawMessage  `json:"meta"`
 		} `json:"atomic:operations"`
 	}
 	if err := json.Unmarshal(data, &doc); err != nil {

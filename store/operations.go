@@ -236,7 +236,9 @@ func (tx *txn) operate(op *Operation, p *prepared) error {
 }
 
 // wire returns an identifier as relationships hold it.
-func wire(y Identifier) jsonapi.Identifier { return jsonapi.Identifier{Type: y.Type, ID: y.ID, LID: y.LID} }
+func wire(y Identifier) jsonapi.Identifier {
+	return jsonapi.Identifier{Type: y.Type, ID: y.ID, LID: y.LID}
+}
 
 func wires(ys []Identifier) []jsonapi.Identifier {
 	out := make([]jsonapi.Identifier, len(ys))
