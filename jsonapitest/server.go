@@ -74,6 +74,7 @@ type Server struct {
 	validate  func(r *jsonapi.Resource) []jsonapi.ErrorObject
 	noContent bool // PATCH answers 204
 	requests  atomic.Int64
+	stream    stream // server-sent events of the changes; see EventsPath
 }
 
 // An Action is a custom endpoint on one resource: it may change the resource and
@@ -278,6 +279,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	if fail != nil {
 		w.WriteHeader(fail.status)
 		io.WriteString(w, fail.body)
+		return
+	}
+	if req.URL.Path == EventsPath && req.Method == http.MethodGet {
+		s.serveEvents(w, req)
 		return
 	}
 	parts := strings.Split(strings.Trim(req.URL.Path, "/"), "/")
@@ -542,6 +547,7 @@ func (s *Server) create(w http.ResponseWriter, req *http.Request, typ string) {
 	stored := *r
 	stored.LID = ""
 	s.putLocked(&stored)
+	s.emitOpLocked(map[string]any{"op": "add", "data": resourceJSON(&stored)})
 	s.mu.Unlock()
 	w.Header().Set("Location", req.URL.Path+"/"+r.ID)
 	writeDoc(w, http.StatusCreated, &jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{*r}}) // lid echoed
@@ -577,6 +583,7 @@ func (s *Server) update(w http.ResponseWriter, req *http.Request, typ, id string
 		maps.Copy(next.Relationships, r.Relationships)
 	}
 	s.putLocked(&next)
+	s.emitOpLocked(map[string]any{"op": "update", "data": resourceJSON(&next)})
 	noContent := s.noContent
 	s.mu.Unlock()
 	if noContent {
@@ -594,6 +601,7 @@ func (s *Server) remove(w http.ResponseWriter, typ, id string) {
 		return
 	}
 	s.removeLocked(typ, id)
+	s.emitOpLocked(map[string]any{"op": "remove", "ref": map[string]string{"type": typ, "id": id}})
 	s.mu.Unlock()
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -105,3 +105,20 @@ func goroutineID() uint64 {
 	id, _ := strconv.ParseUint(string(b), 10, 64)
 	return id
 }
+
+// Go runs f in a goroutine the store owns, as the store runs its background
+// reloads: ctx is cancelled at Close, and Close waits for f to return. It
+// reports false, without running f, once the store is closed. Stream
+// sources and fan-out run this way, so that a closed store leaves no
+// goroutine behind.
+func (s *Cache) Go(f func(ctx context.Context)) bool {
+	s.mustBeNew()
+	return s.bg.spawn(func() { f(s.bg.ctx) })
+}
+
+// ReportError hands an error from work no caller waits for (a stream, a
+// background reload) to the store's logger and error handler.
+func (s *Cache) ReportError(err error) {
+	s.mustBeNew()
+	s.reportBackground(err)
+}

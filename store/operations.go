@@ -347,3 +347,87 @@ func (s *Cache) ApplyDocument(data []byte) error {
 	}
 	return s.Apply(ops...)
 }
+
+// ApplyPayload is ApplyDocument for an operations document as the server
+// spells it: each operation's resource, and its ref's type, relationship
+// name and members, go through the store's serializer (its
+// NormalizePayload) first, as a payload given to PushPayload does. Without a
+// serializer it is ApplyDocument; a serializer that cannot normalize whole
+// payloads gives ErrNotSupported.
+func (s *Cache) ApplyPayload(raw []byte) error {
+	s.mustBeNew()
+	wire, err := jsonapi.DecodeOperations(raw)
+	if err != nil {
+		return err
+	}
+	if s.serializer != nil {
+		p, ok := s.serializer.(PayloadNormalizer)
+		if !ok {
+			return fmt.Errorf("store: apply payload: %T: %w", s.serializer, ErrNotSupported)
+		}
+		for i := range wire {
+			if err := s.normalizeOp(p, &wire[i]); err != nil {
+				return &OperationError{Index: i, Err: err}
+			}
+		}
+	}
+	ops, err := Operations(wire)
+	if err != nil {
+		return err
+	}
+	return s.Apply(ops...)
+}
+
+// normalizeOp normalizes one operation through the serializer, by way of a
+// one-resource document holding what it names.
+func (s *Cache) normalizeOp(p PayloadNormalizer, op *jsonapi.Operation) error {
+	relOp := op.Ref != nil && op.Ref.Relationship != ""
+	var res jsonapi.Resource
+	switch {
+	case !relOp && op.Shape == jsonapi.One:
+		res = op.Data[0]
+	default:
+		res = jsonapi.Resource{Type: op.Ref.Type, ID: op.Ref.ID, LID: op.Ref.LID}
+		if relOp {
+			rel := &jsonapi.Relationship{Shape: op.Shape}
+			for _, m := range op.Data {
+				rel.Data = append(rel.Data, jsonapi.Identifier{Type: m.Type, ID: m.ID, LID: m.LID})
+			}
+			res.Relationships = map[string]*jsonapi.Relationship{op.Ref.Relationship: rel}
+		}
+	}
+	raw, err := jsonapi.Encode(&jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{res}})
+	if err != nil {
+		return &DocumentError{Err: err}
+	}
+	doc, err := normalizePayload(s, p, "", raw)
+	if err != nil {
+		return err
+	}
+	n := doc.One()
+	if n == nil {
+		return fmt.Errorf("%w: the serializer made no resource of an operation", ErrPlugin)
+	}
+	switch {
+	case !relOp && op.Shape == jsonapi.One:
+		op.Data[0] = *n
+		if op.Ref != nil {
+			op.Ref.Type, op.Ref.ID = n.Type, n.ID
+		}
+	case relOp:
+		if len(n.Relationships) != 1 {
+			return fmt.Errorf("%w: the serializer kept %d relationships of one", ErrPlugin, len(n.Relationships))
+		}
+		for name, rel := range n.Relationships {
+			op.Ref.Relationship, op.Shape = name, rel.Shape
+			op.Data = op.Data[:0]
+			for _, m := range rel.Data {
+				op.Data = append(op.Data, jsonapi.Resource{Type: m.Type, ID: m.ID, LID: m.LID})
+			}
+		}
+		fallthrough
+	default:
+		op.Ref.Type, op.Ref.ID, op.Ref.LID = n.Type, n.ID, n.LID
+	}
+	return nil
+}

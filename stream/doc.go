@@ -1,0 +1,22 @@
+// Package stream keeps a store live from a server-sent events endpoint: the
+// primary use Ember Data names for push, "changes that happen outside the
+// adapter".
+//
+// A [Source] connects to a URL and applies each event it reads to a
+// store.Cache: an event of type "operations" is a JSON:API Atomic Operations
+// document, applied with Cache.ApplyPayload; an unnamed event (or one of
+// type "message" or "document") is a JSON:API document, pushed with
+// Cache.PushPayload. Both go through the store's serializer, so events may
+// spell types and members as the server's responses do. Either is applied whole or, if it does not decode or apply,
+// reported and skipped: never applied in part. Events of other types are
+// logged and skipped; "reset" says the server could not replay what the
+// source missed and is reported as [ErrGap].
+//
+// The source reconnects when the connection drops, with backoff, sending the
+// Last-Event-ID of the last event it read so that the server replays what
+// came after (github.com/tmaxmax/go-sse does the reading and the retries).
+// It reports its state (connecting, live, retrying, closed) and every error
+// through the store's logger and error handler. It runs in a goroutine the
+// store owns and stops at Close, when its context is done, or when the store
+// closes.
+package stream

@@ -1,0 +1,254 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	sse "github.com/tmaxmax/go-sse"
+
+	"github.com/larder-go/larder/store"
+)
+
+// State is where a Source is in its life.
+type State int32
+
+const (
+	Connecting State = iota // the first connection is being made
+	Live                    // connected: events are being read
+	Retrying                // the connection failed or dropped; waiting to reconnect
+	Closed                  // stopped by Close, its context or the store
+)
+
+func (s State) String() string {
+	switch s {
+	case Connecting:
+		return "connecting"
+	case Live:
+		return "live"
+	case Retrying:
+		return "retrying"
+	case Closed:
+		return "closed"
+	}
+	return fmt.Sprintf("State(%d)", int32(s))
+}
+
+// ErrGap reports that the server could not replay every event the source
+// missed while disconnected (a "reset" event): records may be stale.
+var ErrGap = errors.New("stream: events were missed")
+
+// An EventError is an event that was skipped because it did not decode or
+// apply; the store is as it was before the event.
+type EventError struct {
+	ID   string // the event's id, or the last id before it
+	Type string // the event's type ("" for unnamed)
+	Err  error
+}
+
+func (e *EventError) Error() string {
+	return fmt.Sprintf("stream: event %q (type %q) skipped: %v", e.ID, e.Type, e.Err)
+}
+
+func (e *EventError) Unwrap() error { return e.Err }
+
+// An Option configures a Source.
+type Option func(*config)
+
+type config struct {
+	client   *http.Client
+	header   http.Header
+	initial  time.Duration
+	max      time.Duration
+	maxEvent int
+	onState  func(State)
+}
+
+// WithHTTPClient sets the HTTP client (default http.DefaultClient). It should
+// have no overall Timeout: a stream is one long response.
+func WithHTTPClient(c *http.Client) Option { return func(o *config) { o.client = c } }
+
+// WithHeader adds headers (credentials, for example) to every connection.
+func WithHeader(h http.Header) Option { return func(o *config) { o.header = h.Clone() } }
+
+// WithBackoff sets the wait before the first reconnection and the longest
+// wait, which grows 1.5x with jitter in between (default 250ms and 10s).
+func WithBackoff(initial, max time.Duration) Option {
+	return func(o *config) { o.initial, o.max = initial, max }
+}
+
+// WithMaxEventSize sets the largest event read, in bytes (default 16 MiB);
+// a larger one drops the connection, which then reconnects.
+func WithMaxEventSize(n int) Option { return func(o *config) { o.maxEvent = n } }
+
+// OnState sets a function called at every change of state, from the
+// source's goroutine.
+func OnState(f func(State)) Option { return func(o *config) { o.onState = f } }
+
+// A Source applies a server-sent events stream to a store. Its methods are
+// safe for concurrent use.
+type Source struct {
+	s       *store.Cache
+	url     string
+	cfg     config
+	state   atomic.Int32
+	mu      sync.Mutex
+	last    string // the last event id read
+	applied atomic.Int64
+	skipped atomic.Int64
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+// Connect starts a source reading the stream at rawURL into s. It returns at
+// once; the source connects in the background. It fails only for a URL that
+// is not http or https, or a closed store.
+func Connect(ctx context.Context, s *store.Cache, rawURL string, opts ...Option) (*Source, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("stream: %q is not an http or https URL", rawURL)
+	}
+	cfg := config{client: http.DefaultClient, initial: 250 * time.Millisecond, max: 10 * time.Second, maxEvent: 16 << 20}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	run, cancel := context.WithCancel(ctx)
+	src := &Source{s: s, url: rawURL, cfg: cfg, cancel: cancel, done: make(chan struct{})}
+	if !s.Go(func(storeCtx context.Context) {
+		defer close(src.done)
+		stop := context.AfterFunc(storeCtx, cancel)
+		defer stop()
+		src.run(run)
+	}) {
+		cancel()
+		return nil, store.ErrClosed
+	}
+	return src, nil
+}
+
+// State returns the source's state now.
+func (src *Source) State() State { return State(src.state.Load()) }
+
+// LastEventID returns the id of the last event read, which a reconnection
+// sends as Last-Event-ID.
+func (src *Source) LastEventID() string {
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	return src.last
+}
+
+// Applied returns how many events were applied; Skipped how many were
+// reported and skipped.
+func (src *Source) Applied() int64 { return src.applied.Load() }
+
+// Skipped returns how many events were reported and skipped.
+func (src *Source) Skipped() int64 { return src.skipped.Load() }
+
+// Close stops the source and waits for its goroutine to end.
+func (src *Source) Close() error {
+	src.cancel()
+	<-src.done
+	return nil
+}
+
+func (src *Source) setState(st State) {
+	if State(src.state.Swap(int32(st))) == st {
+		return
+	}
+	src.s.Logger().Info("stream: "+st.String(), "url", src.url)
+	if src.cfg.onState != nil {
+		src.cfg.onState(st)
+	}
+}
+
+// run connects until ctx is done. go-sse reconnects a dropped connection
+// itself, with Last-Event-ID; a response it refuses (a 5xx, a wrong content
+// type) ends its Connect, and run starts again after a backoff.
+func (src *Source) run(ctx context.Context) {
+	defer src.setState(Closed)
+	wait := src.cfg.initial
+	for ctx.Err() == nil {
+		err := src.connect(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		src.setState(Retrying)
+		src.s.ReportError(fmt.Errorf("stream: %s: %w", src.url, err))
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return
+		}
+		wait = min(wait*3/2, src.cfg.max)
+	}
+}
+
+func (src *Source) connect(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src.url, nil)
+	if err != nil {
+		return err
+	}
+	for k, v := range src.cfg.header {
+		req.Header[k] = v
+	}
+	if last := src.LastEventID(); last != "" {
+		req.Header.Set("Last-Event-ID", last)
+	}
+	client := &sse.Client{
+		HTTPClient: src.cfg.client,
+		OnRetry: func(err error, _ time.Duration) {
+			src.setState(Retrying)
+			src.s.ReportError(fmt.Errorf("stream: %s: %w", src.url, err))
+		},
+		ResponseValidator: func(res *http.Response) error {
+			if res.StatusCode != http.StatusOK {
+				return fmt.Errorf("status %s", res.Status)
+			}
+			if ct, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type")); ct != "text/event-stream" {
+				return fmt.Errorf("content type %q, not text/event-stream", res.Header.Get("Content-Type"))
+			}
+			src.setState(Live)
+			return nil
+		},
+		Backoff: sse.Backoff{InitialInterval: src.cfg.initial, MaxInterval: src.cfg.max, Multiplier: 1.5, Jitter: 0.5},
+	}
+	conn := client.NewConnection(req)
+	conn.Buffer(nil, src.cfg.maxEvent)
+	conn.SubscribeToAll(src.handle)
+	return conn.Connect()
+}
+
+// handle applies one event, whole or not at all.
+func (src *Source) handle(e sse.Event) {
+	var err error
+	switch e.Type {
+	case "operations":
+		err = src.s.ApplyPayload([]byte(e.Data))
+	case "", "message", "document":
+		err = src.s.PushPayload("", []byte(e.Data))
+	case "reset":
+		err = ErrGap
+	default:
+		src.s.Logger().Warn("stream: event of unknown type skipped", "url", src.url, "type", e.Type, "id", e.LastEventID)
+		src.skipped.Add(1)
+	}
+	src.mu.Lock()
+	src.last = e.LastEventID
+	src.mu.Unlock()
+	switch {
+	case err != nil:
+		src.skipped.Add(1)
+		src.s.ReportError(&EventError{ID: e.LastEventID, Type: e.Type, Err: err})
+	case e.Type != "" && e.Type != "message" && e.Type != "document" && e.Type != "operations":
+	default:
+		src.applied.Add(1)
+	}
+}

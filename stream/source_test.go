@@ -1,0 +1,295 @@
+package stream_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/larder-go/larder/adapters"
+	"github.com/larder-go/larder/internal/fixture"
+	"github.com/larder-go/larder/jsonapi"
+	"github.com/larder-go/larder/jsonapitest"
+	"github.com/larder-go/larder/serializers"
+	"github.com/larder-go/larder/store"
+	"github.com/larder-go/larder/stream"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// errs collects what a store reports.
+type errs struct {
+	mu  sync.Mutex
+	all []error
+}
+
+func (e *errs) add(err error) { e.mu.Lock(); e.all = append(e.all, err); e.mu.Unlock() }
+func (e *errs) list() []error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]error(nil), e.all...)
+}
+
+func newStore(t *testing.T, host string) (*store.Cache, *errs) {
+	t.Helper()
+	e := &errs{}
+	s, err := store.New(&adapters.JSONAPI{Config: adapters.Config{Host: host}}, &serializers.JSONAPI{},
+		store.WithModels(fixture.Models()...), store.WithErrorHandler(e.add))
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	return s, e
+}
+
+// eventually waits (in real time: a stream is real I/O) for cond.
+func eventually(t *testing.T, cond func() bool, msg string) {
+	t.Helper()
+	require.Eventually(t, cond, 5*time.Second, time.Millisecond, msg)
+}
+
+func title(s *store.Cache, id string) string {
+	a, _ := store.PeekRecord[fixture.Album](s, id)
+	return a.Title
+}
+
+func TestSourceFollowsJSONAPITest(t *testing.T) {
+	srv := jsonapitest.NewServer()
+	defer srv.Close()
+	reader, errs := newStore(t, srv.URL)
+	writer, _ := newStore(t, srv.URL)
+	ctx := context.Background()
+
+	_, err := store.FindRecord[fixture.Album](ctx, reader, "1")
+	require.NoError(t, err)
+	sub := store.SubscribeType[fixture.Album](ctx, reader)
+	defer sub.Close()
+	var states []stream.State
+	var smu sync.Mutex
+	src, err := stream.Connect(ctx, reader, srv.URL+jsonapitest.EventsPath, stream.WithBackoff(5*time.Millisecond, 50*time.Millisecond),
+		stream.OnState(func(st stream.State) { smu.Lock(); states = append(states, st); smu.Unlock() }))
+	require.NoError(t, err)
+	eventually(t, func() bool { return src.State() == stream.Live }, "connects")
+
+	// Another client edits album 1; the reader's subscription hears of it.
+	ref := store.GetReference[fixture.Album](writer, "1")
+	_, err = ref.Load(ctx)
+	require.NoError(t, err)
+	require.NoError(t, ref.Update(func(a *fixture.Album) { a.Title = "Edited elsewhere" }))
+	require.NoError(t, ref.Save(ctx))
+	wait, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	cs, err := sub.Next(wait)
+	require.NoError(t, err)
+	c, ok := cs.Find("album", "1")
+	require.True(t, ok)
+	assert.True(t, c.Fields.Has("title"))
+	assert.Equal(t, "Edited elsewhere", title(reader, "1"))
+
+	// Created, then deleted, elsewhere.
+	created, err := store.CreateRecord(writer, fixture.Album{Title: "Born elsewhere"})
+	require.NoError(t, err)
+	require.NoError(t, created.Save(ctx))
+	eventually(t, func() bool { return title(reader, created.ID()) == "Born elsewhere" }, fmt.Sprint("the created album arrives: ", errs.list()))
+	require.NoError(t, created.Destroy(ctx))
+	eventually(t, func() bool { return !store.GetReference[fixture.Album](reader, created.ID()).IsLoaded() }, "the deletion arrives")
+
+	// The server drops the stream; events written meanwhile are replayed
+	// after Last-Event-ID, none lost and none twice.
+	before := src.Applied()
+	require.Equal(t, 1, srv.DropStreams())
+	for i := range 5 {
+		srv.Emit("operations", fmt.Appendf(nil, `{"atomic:operations":[{"op":"update","data":{"type":"album","id":"1","attributes":{"title":"t%d"}}}]}`, i))
+	}
+	ok = assert.Eventually(t, func() bool { return src.Applied() == before+5 }, 5*time.Second, time.Millisecond, "the five events missed are replayed")
+	require.True(t, ok, "applied %d skipped %d (before %d), last %q, %v", src.Applied(), src.Skipped(), before, src.LastEventID(), errs.list())
+	assert.Equal(t, "t4", title(reader, "1"))
+	assert.Equal(t, "8", src.LastEventID(), "three changes, then five events")
+	time.Sleep(20 * time.Millisecond)
+	assert.Equal(t, before+5, src.Applied(), "none twice")
+	require.Len(t, errs.list(), 1, "the drop is reported, and nothing else")
+	assert.Contains(t, errs.list()[0].Error(), "connection to server lost")
+
+	require.NoError(t, src.Close())
+	assert.Equal(t, stream.Closed, src.State())
+	smu.Lock()
+	assert.Equal(t, []stream.State{stream.Live, stream.Retrying, stream.Live, stream.Closed}, states)
+	smu.Unlock()
+}
+
+func TestSourceResetWhenTheLogHasMoved(t *testing.T) {
+	srv := jsonapitest.NewServer()
+	defer srv.Close()
+	reader, errs := newStore(t, srv.URL)
+	src, err := stream.Connect(context.Background(), reader, srv.URL+jsonapitest.EventsPath, stream.WithBackoff(20*time.Millisecond, 20*time.Millisecond))
+	require.NoError(t, err)
+	defer src.Close()
+	eventually(t, func() bool { return src.State() == stream.Live }, "connects")
+	srv.Emit("", []byte(`{"data":{"type":"album","id":"1","attributes":{"title":"first"}}}`))
+	eventually(t, func() bool { return src.Applied() == 1 }, "first event")
+	srv.DropStreams()
+	for range jsonapitest.StreamLog + 1 {
+		srv.Emit("ping", []byte("{}"))
+	}
+	eventually(t, func() bool {
+		for _, err := range errs.list() {
+			if errors.Is(err, stream.ErrGap) {
+				return true
+			}
+		}
+		return false
+	}, "the gap is reported")
+}
+
+// rawServer serves each connection with the next script; a script gets the
+// request's Last-Event-ID.
+func rawServer(t *testing.T, scripts ...func(w http.ResponseWriter, f http.Flusher, last string)) (*httptest.Server, *sync.WaitGroup) {
+	var mu sync.Mutex
+	n := 0
+	var served sync.WaitGroup
+	served.Add(len(scripts))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		mu.Lock()
+		i := n
+		n++
+		mu.Unlock()
+		if i >= len(scripts) {
+			<-req.Context().Done()
+			return
+		}
+		defer served.Done()
+		scripts[i](w, w.(http.Flusher), req.Header.Get("Last-Event-ID"))
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &served
+}
+
+func header(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.WriteHeader(http.StatusOK)
+}
+
+func TestSourceAgainstHostileStreams(t *testing.T) {
+	var lasts []string
+	var lmu sync.Mutex
+	srv, served := rawServer(t,
+		func(w http.ResponseWriter, f http.Flusher, last string) {
+			http.Error(w, "busy", http.StatusServiceUnavailable) // retried after backoff
+		},
+		func(w http.ResponseWriter, f http.Flusher, last string) {
+			header(w)
+			io.WriteString(w, "id: 1\ndata: {\"data\":{\"type\":\"album\",\"id\":\"1\",\"attributes\":{\"title\":\"good\"}}}\n\n")
+			io.WriteString(w, "id: 2\ndata: {\"data\":{\"type\":\"album\",\"id\":\"1\",\"attributes\":{\"title\":\n\n")             // not JSON
+			io.WriteString(w, "id: 3\ndata: {\"data\":{\"type\":\"album\",\"id\":\"2\",\"attributes\":{\"songCount\":\"x\"}}}\n\n") // bad attribute
+			io.WriteString(w, "id: 4\nevent: operations\ndata: {\"atomic:operations\":[{\"op\":\"add\",\"data\":{\"type\":\"album\",\"id\":\"3\"}},{\"op\":\"remove\",\"ref\":{\"type\":\"planet\",\"id\":\"1\"}}]}\n\n")
+			io.WriteString(w, "id: 5\nevent: surprise\ndata: whatever\n\n")
+			// One event in three writes.
+			io.WriteString(w, "id: 6\ndata: {\"data\":{\"type\":\"album\",")
+			f.Flush()
+			time.Sleep(10 * time.Millisecond)
+			io.WriteString(w, "\"id\":\"4\",\"attributes\":{\"title\":\"split\"}}}")
+			f.Flush()
+			time.Sleep(10 * time.Millisecond)
+			io.WriteString(w, "\n\n")
+			// Then the connection drops in the middle of event 7.
+			io.WriteString(w, "id: 7\ndata: {\"data\":{\"type\":\"album\",\"id\":\"5\",\"attributes\":{\"title\":\"cut")
+			f.Flush()
+		},
+		func(w http.ResponseWriter, f http.Flusher, last string) {
+			lmu.Lock()
+			lasts = append(lasts, last)
+			lmu.Unlock()
+			header(w)
+			io.WriteString(w, "id: 7\ndata: {\"data\":{\"type\":\"album\",\"id\":\"5\",\"attributes\":{\"title\":\"whole\"}}}\n\n")
+			f.Flush()
+		},
+	)
+	s, errs := newStore(t, srv.URL)
+	src, err := stream.Connect(context.Background(), s, srv.URL, stream.WithBackoff(5*time.Millisecond, 20*time.Millisecond))
+	require.NoError(t, err)
+	served.Wait()
+	eventually(t, func() bool { return title(s, "5") == "whole" }, "the event cut in two arrives whole after the reconnect")
+	require.NoError(t, src.Close())
+
+	assert.Equal(t, "good", title(s, "1"), "event 2, not JSON, was skipped")
+	assert.False(t, store.GetReference[fixture.Album](s, "2").IsLoaded(), "event 3 was skipped whole")
+	assert.False(t, store.GetReference[fixture.Album](s, "3").IsLoaded(), "event 4's batch failed whole")
+	assert.Equal(t, "split", title(s, "4"))
+	lmu.Lock()
+	assert.Equal(t, []string{"6"}, lasts, "the reconnect asks for what follows the last whole event")
+	lmu.Unlock()
+	assert.Equal(t, int64(3), src.Applied())
+
+	var skipped []string
+	for _, err := range errs.list() {
+		var ee *stream.EventError
+		if errors.As(err, &ee) {
+			skipped = append(skipped, ee.ID)
+		}
+	}
+	assert.Equal(t, []string{"2", "3", "4"}, skipped)
+	var decodeErr *jsonapi.DecodeError
+	assert.True(t, slicesAny(errs.list(), func(err error) bool { return errors.As(err, &decodeErr) }))
+	assert.True(t, slicesAny(errs.list(), func(err error) bool { return strings.Contains(err.Error(), "503") }), "the refused connection is reported")
+}
+
+func slicesAny(errs []error, f func(error) bool) bool {
+	for _, err := range errs {
+		if f(err) {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSourceStops(t *testing.T) {
+	srv := jsonapitest.NewServer()
+	defer srv.Close()
+	t.Run("context", func(t *testing.T) {
+		s, _ := newStore(t, srv.URL)
+		ctx, cancel := context.WithCancel(context.Background())
+		src, err := stream.Connect(ctx, s, srv.URL+jsonapitest.EventsPath)
+		require.NoError(t, err)
+		eventually(t, func() bool { return src.State() == stream.Live }, "connects")
+		cancel()
+		eventually(t, func() bool { return src.State() == stream.Closed }, "stops")
+		require.NoError(t, src.Close())
+	})
+	t.Run("store close", func(t *testing.T) {
+		s, _ := newStore(t, srv.URL)
+		src, err := stream.Connect(context.Background(), s, srv.URL+jsonapitest.EventsPath)
+		require.NoError(t, err)
+		eventually(t, func() bool { return src.State() == stream.Live }, "connects")
+		require.NoError(t, s.Close())
+		assert.Equal(t, stream.Closed, src.State(), "Close waited for the source")
+		_, err = stream.Connect(context.Background(), s, srv.URL+jsonapitest.EventsPath)
+		assert.ErrorIs(t, err, store.ErrClosed)
+	})
+	t.Run("bad URL", func(t *testing.T) {
+		s, _ := newStore(t, srv.URL)
+		for _, u := range []string{"", "ftp://x/y", "/relative", "http://"} {
+			_, err := stream.Connect(context.Background(), s, u)
+			assert.Error(t, err, u)
+		}
+	})
+	t.Run("hung server", func(t *testing.T) {
+		hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			<-req.Context().Done() // never answers
+		}))
+		defer hung.Close()
+		s, _ := newStore(t, srv.URL)
+		src, err := stream.Connect(context.Background(), s, hung.URL)
+		require.NoError(t, err)
+		time.Sleep(10 * time.Millisecond)
+		assert.Equal(t, stream.Connecting, src.State())
+		require.NoError(t, src.Close())
+	})
+}
