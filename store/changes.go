@@ -168,7 +168,11 @@ func (s *Cache) changeSet(seq uint64, pend []pendingChange) ChangeSet {
 	out := make([]Change, len(pend))
 	for _, p := range pend {
 		i := p.r.model.Index
-		out[counts[i]] = Change{Record: p.r.identifier(), Kind: p.kind, Fields: s.types[i].changedFields(p)}
+		id := Identifier{Type: p.r.model.Name, LID: p.r.lid}
+		if p.new != nil {
+			id.ID = p.new.id
+		}
+		out[counts[i]] = Change{Record: id, Kind: p.kind, Fields: s.types[i].changedFields(p)}
 		counts[i]++
 	}
 	return ChangeSet{Seq: seq, changes: out}

@@ -25,6 +25,9 @@ const (
 
 // A Change is one record's change in a commit.
 type Change struct {
+	// Record is the record's type and id, and its lid when it has one (a
+	// record created locally, or pushed with a lid): unlike Ref.Identifier,
+	// no lid is made up for a record that came from the server.
 	Record Identifier
 	Kind   ChangeKind
 	// Fields are the attributes and relationships whose value, as reads see

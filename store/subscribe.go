@@ -44,6 +44,7 @@ type Subscription struct {
 	missed    bool
 	missedSeq uint64
 	closed    bool
+	waiting   bool          // a reader is blocked in Next
 	ready     chan struct{} // a token when there may be something to read
 }
 
@@ -215,8 +216,11 @@ func (sub *Subscription) deliver(cs ChangeSet) {
 		}
 		sub.buf = append(sub.buf, cs)
 	}
+	waiting := sub.waiting
 	sub.mu.Unlock()
-	sub.wake()
+	if waiting {
+		sub.wake()
+	}
 }
 
 // Next returns the next change set, waiting for one until ctx is done. After
@@ -243,11 +247,17 @@ func (sub *Subscription) Next(ctx context.Context) (ChangeSet, error) {
 			sub.mu.Unlock()
 			return ChangeSet{}, ErrClosed
 		}
+		sub.waiting = true
 		sub.mu.Unlock()
 		select {
 		case <-sub.ready:
 		case <-ctx.Done():
-			return ChangeSet{}, ctx.Err()
+		}
+		sub.mu.Lock()
+		sub.waiting = false
+		sub.mu.Unlock()
+		if err := ctx.Err(); err != nil {
+			return ChangeSet{}, err
 		}
 	}
 }

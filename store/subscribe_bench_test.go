@@ -1,0 +1,89 @@
+package store_test
+
+import (
+	"context"
+	"bytes"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/larder-go/larder/internal/fixture"
+	"github.com/larder-go/larder/jsonapi"
+	"github.com/larder-go/larder/store"
+)
+
+// BenchmarkCommitSubscribers is the cost of announcing: a commit that
+// changes one album's title (edit), and one that pushes the 1,000-album
+// document again with every title changed (push), with 0, 1 and 100
+// store-wide subscriptions, each drained by a goroutine of its own as a
+// program's would be. Compare subs=1 and subs=100 with subs=0 in one run.
+func BenchmarkCommitSubscribers(b *testing.B) {
+	for _, n := range []int{0, 1, 100} {
+		b.Run("edit/subs="+strconv.Itoa(n), func(b *testing.B) {
+			s := newBenchStore(b)
+			pushBench(b, s, benchDoc)
+			stop := drainers(b, s, n)
+			defer stop()
+			ref := store.GetReference[fixture.Album](s, "1")
+			titles := [2]string{"a", "b"}
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				i++
+				if err := ref.Update(func(a *fixture.Album) { a.Title = titles[i%2] }); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run("push/subs="+strconv.Itoa(n), func(b *testing.B) {
+			s := newBenchStore(b)
+			docs := [2]*jsonapi.Document{}
+			for k := range docs {
+				d, err := jsonapi.Decode(retitled(benchDoc, "v"+strconv.Itoa(k)))
+				require.NoError(b, err)
+				docs[k] = d
+			}
+			_, err := s.Push(docs[1])
+			require.NoError(b, err)
+			stop := drainers(b, s, n)
+			defer stop()
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				i++
+				if _, err := s.Push(docs[i%2]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			perRecord(b)
+		})
+	}
+}
+
+// drainers opens n subscriptions, each read by a goroutine until stop.
+func drainers(b *testing.B, s *store.Cache, n int) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for range n {
+		sub := s.Subscribe(ctx)
+		wg.Go(func() {
+			for range sub.All(ctx) {
+			}
+		})
+	}
+	return func() { cancel(); wg.Wait() }
+}
+
+func pushBench(b *testing.B, s *store.Cache, raw []byte) {
+	doc, err := jsonapi.Decode(raw)
+	require.NoError(b, err)
+	_, err = s.Push(doc)
+	require.NoError(b, err)
+}
+
+// retitled returns the document with every album title prefixed.
+func retitled(raw []byte, prefix string) []byte {
+	return bytes.ReplaceAll(raw, []byte(`"title":"`), []byte(`"title":"`+prefix))
+}

@@ -1,0 +1,58 @@
+package stream_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/larder-go/larder/internal/fixture"
+	"github.com/larder-go/larder/jsonapitest"
+	"github.com/larder-go/larder/store"
+	"github.com/larder-go/larder/stream"
+)
+
+// BenchmarkEventToSubscriber is the latency from a server-sent event written
+// by jsonapitest on loopback to its change read from a subscription of the
+// store the source feeds: one event at a time, so ns/op is the mean; p50 and
+// p99 are reported beside it.
+func BenchmarkEventToSubscriber(b *testing.B) {
+	srv := jsonapitest.NewServer()
+	defer srv.Close()
+	s, err := store.New(nil, nil, store.WithModels(fixture.Models()...))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	sub := store.SubscribeType[fixture.Album](ctx, s)
+	defer sub.Close()
+	src, err := stream.Connect(ctx, s, srv.URL+jsonapitest.EventsPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer src.Close()
+	for src.State() != stream.Live {
+		time.Sleep(time.Millisecond)
+	}
+	events := [2][]byte{}
+	for k := range events {
+		events[k] = fmt.Appendf(nil, `{"atomic:operations":[{"op":"add","data":{"type":"album","id":"1","attributes":{"title":"t%d"}}}]}`, k)
+	}
+	var lat []time.Duration
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		i++
+		start := time.Now()
+		srv.Emit("operations", events[i%2])
+		if _, err := sub.Next(ctx); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, time.Since(start))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
+	b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
+}
