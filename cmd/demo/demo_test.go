@@ -54,6 +54,11 @@ func TestRunAgainstEmbeddedServer(t *testing.T) {
 		`deleteRecord: root.deleted.uncommitted, still 2 posts in PeekAll`,
 		`save: root.deleted.saved, 1 post in PeekAll`,
 		`destroyRecord: loaded false, 0 posts in PeekAll`,
+		`subscribed to albums; stream live`,
+		`album 1 [title], title "Live at the Apollo"`,
+		`the server drops 1 stream`,
+		`album 1 [title], title "Live at Leeds"`,
+		`reconnected with Last-Event-ID, caught up; stream live`,
 	} {
 		assert.Contains(t, got, want)
 	}

@@ -66,7 +66,13 @@ func run(ctx context.Context, w io.Writer, server string) error {
 	if err := graph(ctx, w, server); err != nil {
 		return err
 	}
-	return writing(ctx, w, server)
+	if err := writing(ctx, w, server); err != nil {
+		return err
+	}
+	if embedded == nil {
+		return nil // the live story needs the embedded server's event stream
+	}
+	return live(ctx, w, embedded)
 }
 
 // loading is the seed story of finding: a miss, a hit, a background reload,
