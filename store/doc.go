@@ -147,6 +147,17 @@
 // reader may see some of a push before the rest. [Cache.Changed] returns a
 // channel closed at the next commit.
 //
+// # Changes
+//
+// Every commit (a push, an unload, an edit, a save, a delete, a relationship
+// change, a batch of operations) makes one [ChangeSet]: per record, its
+// identifier, the [ChangeKind] and the fields whose value changed. A commit
+// that repeats what the cache holds announces nothing. [Cache.Subscribe],
+// [SubscribeType], [RecordArray.Subscribe] and [Ref.Subscribe] deliver them
+// to a bounded buffer that writers never wait on; a reader that falls behind
+// gets one ChangeSet with Missed set in place of what was dropped. [Cache.Apply]
+// runs typed operations ([Operation]) as one commit, or none.
+//
 // # Errors
 //
 // A document the store cannot apply gives a *[DocumentError] with the JSON

@@ -155,10 +155,11 @@ func (s *Cache) check(op *Operation, p *prepared) error {
 
 // refOf checks an operation's Ref.
 func (s *Cache) refOf(op *Operation) (*typeCache, error) {
-	tc, err := s.typeCacheFor(op.Ref.Type)
-	if err != nil {
-		return nil, err
+	m, ok := s.reg.ByName(op.Ref.Type)
+	if !ok {
+		return nil, fmt.Errorf("%w %q", ErrUnknownType, op.Ref.Type)
 	}
+	tc := s.types[m.Index]
 	if op.Ref.ID == "" && op.Ref.LID == "" {
 		return nil, ErrMissingID
 	}
