@@ -275,16 +275,11 @@ func (ref Ref[T]) State() RecordState {
 // value a copy. A new record's remote values are the zero values.
 func (ref Ref[T]) ChangedAttributes() map[string][2]any {
 	out := map[string][2]any{}
-	r := ref.record()
-	if r == nil {
-		return out
-	}
-	st := r.state.Load()
-	if !st.loaded() || st.local == nil {
+	st, remote := ref.edited()
+	if st == nil {
 		return out
 	}
 	tc := ref.tc
-	remote := tc.remoteOf(st)
 	for i := range tc.fields.attrs {
 		f := &tc.fields.attrs[i]
 		if !f.eq(st.value, remote) {
@@ -292,6 +287,21 @@ func (ref Ref[T]) ChangedAttributes() map[string][2]any {
 		}
 	}
 	return out
+}
+
+// edited returns the record's state and remote value when it is loaded and
+// has local state, or nil: what ChangedAttributes and ChangedRelationships
+// compare.
+func (ref Ref[T]) edited() (*recordState, unsafe.Pointer) {
+	r := ref.record()
+	if r == nil {
+		return nil, nil
+	}
+	st := r.state.Load()
+	if !st.loaded() || st.local == nil {
+		return nil, nil
+	}
+	return st, ref.tc.remoteOf(st)
 }
 
 // HasDirtyAttributes reports whether the record has unsaved changes, by Ember

@@ -26,16 +26,11 @@ type RelationshipChange struct {
 // from the server's, by name. A new record's remote relationships are empty.
 func (ref Ref[T]) ChangedRelationships() map[string]RelationshipChange {
 	out := map[string]RelationshipChange{}
-	r := ref.record()
-	if r == nil {
-		return out
-	}
-	st := r.state.Load()
-	if !st.loaded() || st.local == nil {
+	st, remote := ref.edited()
+	if st == nil {
 		return out
 	}
 	tc := ref.tc
-	remote := tc.remoteOf(st)
 	for i := range tc.fields.rels {
 		f := &tc.fields.rels[i]
 		if f.eq(st.value, remote) {
