@@ -36,11 +36,10 @@ type event struct {
 
 // stream is the server's event log and its listeners. Guarded by Server.mu.
 type stream struct {
-	log     []event // the last StreamLog events, oldest first
-	next    uint64  // the id of the next event
-	wake    map[chan struct{}]context.CancelFunc
-	dropped int
-	closed  bool
+	log    []event // the last StreamLog events, oldest first
+	next   uint64  // the id of the next event
+	wake   map[chan struct{}]context.CancelFunc
+	closed bool
 }
 
 // Close ends the event streams, then closes the server as
@@ -108,7 +107,6 @@ func (s *Server) DropStreams() int {
 	for _, cancel := range s.stream.wake {
 		cancel()
 	}
-	s.stream.dropped += n
 	return n
 }
 

@@ -215,9 +215,10 @@ func (tx *txn) operate(op *Operation, p *prepared) error {
 		}
 		members = append(members[:at:at], append(add, members[at:]...)...)
 	case OpRemoveMembers:
+		gone := wires(op.Members)
 		kept := members[:0]
 		for _, m := range members {
-			if !containsID(wires(op.Members), m) {
+			if !containsID(gone, m) {
 				kept = append(kept, m)
 			}
 		}

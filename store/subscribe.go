@@ -177,8 +177,7 @@ func (sub *Subscription) Close() error {
 	return nil
 }
 
-// without returns subs without sub, in a new slice: commits may be reading
-// the old one... under the same lock, but a new slice keeps that simple.
+// without returns subs without sub, in a new slice.
 func without(subs []*Subscription, sub *Subscription) []*Subscription {
 	out := make([]*Subscription, 0, len(subs))
 	for _, x := range subs {

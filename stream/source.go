@@ -238,7 +238,6 @@ func (src *Source) handle(e sse.Event) {
 		err = ErrGap
 	default:
 		src.s.Logger().Warn("stream: event of unknown type skipped", "url", src.url, "type", e.Type, "id", e.LastEventID)
-		src.skipped.Add(1)
 	}
 	src.mu.Lock()
 	src.last = e.LastEventID
@@ -247,8 +246,9 @@ func (src *Source) handle(e sse.Event) {
 	case err != nil:
 		src.skipped.Add(1)
 		src.s.ReportError(&EventError{ID: e.LastEventID, Type: e.Type, Err: err})
-	case e.Type != "" && e.Type != "message" && e.Type != "document" && e.Type != "operations":
-	default:
+	case e.Type == "operations" || e.Type == "" || e.Type == "message" || e.Type == "document":
 		src.applied.Add(1)
+	default:
+		src.skipped.Add(1)
 	}
 }
