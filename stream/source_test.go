@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -128,17 +129,31 @@ func TestSourceFollowsJSONAPITest(t *testing.T) {
 func TestSourceResetWhenTheLogHasMoved(t *testing.T) {
 	srv := jsonapitest.NewServer()
 	defer srv.Close()
+	// A gate in front of the server holds the reconnect off until the log
+	// has moved past the source's last event; without it the source may come
+	// back in the middle of the emits and be replayed from its id.
+	var closed atomic.Bool
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if closed.Load() {
+			http.Error(w, "closed", http.StatusServiceUnavailable)
+			return
+		}
+		srv.ServeHTTP(w, req)
+	}))
+	defer front.Close()
 	reader, errs := newStore(t, srv.URL)
-	src, err := stream.Connect(context.Background(), reader, srv.URL+jsonapitest.EventsPath, stream.WithBackoff(20*time.Millisecond, 20*time.Millisecond))
+	src, err := stream.Connect(context.Background(), reader, front.URL+jsonapitest.EventsPath, stream.WithBackoff(5*time.Millisecond, 20*time.Millisecond))
 	require.NoError(t, err)
 	defer src.Close()
 	eventually(t, func() bool { return src.State() == stream.Live }, "connects")
 	srv.Emit("", []byte(`{"data":{"type":"album","id":"1","attributes":{"title":"first"}}}`))
 	eventually(t, func() bool { return src.Applied() == 1 }, "first event")
+	closed.Store(true)
 	srv.DropStreams()
 	for range jsonapitest.StreamLog + 1 {
 		srv.Emit("ping", []byte("{}"))
 	}
+	closed.Store(false)
 	eventually(t, func() bool {
 		for _, err := range errs.list() {
 			if errors.Is(err, stream.ErrGap) {
