@@ -3,12 +3,14 @@ module github.com/larder-go/larder
 go 1.26.0
 
 require (
+	github.com/goccy/go-json v0.12.0
 	github.com/google/jsonapi v1.0.0
 	github.com/jinzhu/inflection v1.0.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
 	github.com/stretchr/testify v1.12.1
 	github.com/tmaxmax/go-sse v0.11.0
 	go.uber.org/goleak v1.3.0
+	golang.org/x/exp v0.0.0-20261014143641-f0251eb4aa3e
 )
 
 require (

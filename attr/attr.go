@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"time"
+	"unsafe"
 )
 
 // A Transform converts between raw JSON and values of the Go types it accepts.
@@ -25,7 +26,10 @@ type Codec struct {
 	typ       reflect.Type
 	transform string
 	decode    func(raw []byte, dst reflect.Value) error // raw is never JSON null
-	encode    func(src reflect.Value) ([]byte, error)
+	// at, when set, is decode into the value at p without reflection: the
+	// built-in transforms have one.
+	at     func(raw []byte, p unsafe.Pointer) error
+	encode func(src reflect.Value) ([]byte, error)
 }
 
 // Type returns the Go type the codec fills.
@@ -43,22 +47,49 @@ func (c *Codec) Decode(raw []byte, dst reflect.Value) error {
 		dst.SetZero()
 		return nil
 	}
-	if err := c.decode(raw, dst); err != nil {
-		if de, ok := err.(*DecodeError); ok {
-			if de.Type == nil {
-				de.Type = c.typ
-			}
-			if de.Transform == "" {
-				de.Transform = c.transform
-			}
-			if de.Value == "" {
-				de.Value = excerpt(raw)
-			}
-			return de
-		}
-		return &DecodeError{Type: c.typ, Transform: c.transform, Value: excerpt(raw), Err: err}
+	return c.explain(c.decode(raw, dst), raw)
+}
+
+// DecodeAt is [Codec.Decode] into the value p points at, which must be of the
+// codec's type. The built-in transforms decode there without reflection; it is
+// how the store's single-pass push fills a field.
+func (c *Codec) DecodeAt(raw []byte, p unsafe.Pointer) error {
+	raw = trim(raw)
+	if isNull(raw) {
+		reflect.NewAt(c.typ, p).Elem().SetZero()
+		return nil
 	}
-	return nil
+	if c.at == nil {
+		return c.explain(c.decode(raw, reflect.NewAt(c.typ, p).Elem()), raw)
+	}
+	return c.explain(c.at(raw, p), raw)
+}
+
+// explain completes a decode error with the codec's type and transform and
+// an excerpt of the value.
+func (c *Codec) explain(err error, raw []byte) error {
+	if err == nil {
+		return nil
+	}
+	return explain(err, c.typ, c.transform, raw)
+}
+
+// explain makes err a *DecodeError naming the type, transform and value.
+func explain(err error, t reflect.Type, transform string, raw []byte) error {
+	de, ok := err.(*DecodeError)
+	if !ok {
+		return &DecodeError{Type: t, Transform: transform, Value: excerpt(raw), Err: err}
+	}
+	if de.Type == nil {
+		de.Type = t
+	}
+	if de.Transform == "" {
+		de.Transform = transform
+	}
+	if de.Value == "" {
+		de.Value = excerpt(raw)
+	}
+	return de
 }
 
 // Encode returns the JSON encoding of src, a value of the codec's type.
@@ -234,6 +265,14 @@ func (f *funcTransform[T]) compile(t reflect.Type) (*Codec, error) {
 				return &DecodeError{Err: err}
 			}
 			*(*T)(dst.Addr().UnsafePointer()) = v
+			return nil
+		},
+		at: func(raw []byte, p unsafe.Pointer) error {
+			v, err := f.dec(raw)
+			if err != nil {
+				return &DecodeError{Err: err}
+			}
+			*(*T)(p) = v
 			return nil
 		},
 		encode: func(src reflect.Value) ([]byte, error) {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // The built-in transforms, named as in Ember Data.
@@ -49,15 +50,15 @@ func strictString(t reflect.Type) *Codec {
 	return &Codec{
 		typ: t,
 		decode: func(raw []byte, dst reflect.Value) error {
-			if raw[0] != '"' {
-				return &DecodeError{Err: ErrType}
+			s, err := stringOf(raw, true)
+			if err == nil {
+				dst.SetString(s)
 			}
-			s, err := unquote(raw)
-			if err != nil {
-				return err
-			}
-			dst.SetString(s)
-			return nil
+			return err
+		},
+		at: func(raw []byte, p unsafe.Pointer) (err error) {
+			*(*string)(p), err = stringOf(raw, true)
+			return err
 		},
 		encode: encodeString,
 	}
@@ -73,40 +74,39 @@ func compileString(t reflect.Type) (*Codec, error) {
 	return &Codec{
 		typ: t,
 		decode: func(raw []byte, dst reflect.Value) error {
-			switch raw[0] {
-			case '"':
-				s, err := unquote(raw)
-				if err != nil {
-					return err
-				}
+			s, err := stringOf(raw, false)
+			if err == nil {
 				dst.SetString(s)
-			case '{', '[':
-				return &DecodeError{Err: ErrType}
-			default: // number, true, false
-				if !json.Valid(raw) {
-					return &DecodeError{Err: ErrSyntax}
-				}
-				dst.SetString(string(raw))
 			}
-			return nil
+			return err
+		},
+		at: func(raw []byte, p unsafe.Pointer) (err error) {
+			*(*string)(p), err = stringOf(raw, false)
+			return err
 		},
 		encode: encodeString,
 	}, nil
 }
 
 func strictBool(t reflect.Type) *Codec {
+	return boolCodec(t, true)
+}
+
+// boolCodec decodes booleans: strictly (true or false only), or as Ember's
+// boolean transform.
+func boolCodec(t reflect.Type, strict bool) *Codec {
 	return &Codec{
 		typ: t,
 		decode: func(raw []byte, dst reflect.Value) error {
-			switch string(raw) {
-			case "true":
-				dst.SetBool(true)
-			case "false":
-				dst.SetBool(false)
-			default:
-				return &DecodeError{Err: ErrType}
+			b, err := boolOf(raw, strict)
+			if err == nil {
+				dst.SetBool(b)
 			}
-			return nil
+			return err
+		},
+		at: func(raw []byte, p unsafe.Pointer) (err error) {
+			*(*bool)(p), err = boolOf(raw, strict)
+			return err
 		},
 		encode: encodeBool,
 	}
@@ -124,28 +124,7 @@ func compileBoolean(t reflect.Type) (*Codec, error) {
 	if t.Kind() != reflect.Bool {
 		return nil, unsupported("boolean", t)
 	}
-	return &Codec{
-		typ: t,
-		decode: func(raw []byte, dst reflect.Value) error {
-			switch raw[0] {
-			case 't', 'f':
-				dst.SetBool(string(raw) == "true")
-			case '"':
-				s, err := unquote(raw)
-				if err != nil {
-					return err
-				}
-				dst.SetBool(strings.EqualFold(s, "true") || strings.EqualFold(s, "t") || s == "1")
-			case '{', '[':
-				dst.SetBool(false)
-			default:
-				f, err := strconv.ParseFloat(string(raw), 64)
-				dst.SetBool(err == nil && f == 1)
-			}
-			return nil
-		},
-		encode: encodeBool,
-	}, nil
+	return boolCodec(t, false), nil
 }
 
 func isNumberKind(k reflect.Kind) bool {
@@ -164,32 +143,26 @@ func compileNumber(t reflect.Type) (*Codec, error) {
 // numbers; otherwise strings holding numbers are read too, and "" is zero.
 func numberCodec(t reflect.Type, name string, strict bool) *Codec {
 	k := t.Kind()
+	bits := int(t.Size()) * 8
 	return &Codec{
 		typ:       t,
 		transform: name,
 		decode: func(raw []byte, dst reflect.Value) error {
-			text := raw
-			if raw[0] == '"' {
-				if strict {
-					return &DecodeError{Err: ErrType}
-				}
-				s, err := unquote(raw)
-				if err != nil {
-					return err
-				}
-				s = strings.TrimSpace(s)
-				if s == "" || s == "NaN" || s == "Infinity" || s == "-Infinity" {
+			text, err := numberText(raw, strict)
+			if err != nil || text == nil {
+				if err == nil {
 					dst.SetZero()
-					return nil
 				}
-				text = []byte(s)
-				if !validNumber(text) {
-					return &DecodeError{Err: ErrType}
-				}
-			} else if c := raw[0]; c != '-' && (c < '0' || c > '9') {
-				return &DecodeError{Err: ErrType}
+				return err
 			}
 			return setNumber(text, k, dst)
+		},
+		at: func(raw []byte, p unsafe.Pointer) error {
+			text, err := numberText(raw, strict)
+			if err != nil {
+				return err
+			}
+			return storeNumber(text, k, bits, p)
 		},
 		encode: func(src reflect.Value) ([]byte, error) {
 			switch {
@@ -198,74 +171,211 @@ func numberCodec(t reflect.Type, name string, strict bool) *Codec {
 			case src.CanUint():
 				return strconv.AppendUint(nil, src.Uint(), 10), nil
 			}
-			f := src.Float()
-			if math.IsNaN(f) || math.IsInf(f, 0) {
-				return []byte("null"), nil
-			}
-			bits := 64
-			if k == reflect.Float32 {
-				bits = 32
-			}
-			return strconv.AppendFloat(nil, f, 'g', -1, bits), nil
+			return appendFloat(nil, src.Float(), bits), nil
 		},
 	}
 }
 
+// appendFloat appends f's shortest exact text; NaN and ±Inf, which JSON
+// cannot hold, are null (Ember's number transform serializes them as null).
+func appendFloat(buf []byte, f float64, bits int) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(buf, "null"...)
+	}
+	return strconv.AppendFloat(buf, f, 'g', -1, bits)
+}
+
+// numberText returns the text of the number raw holds: raw itself, or with
+// strict unset the contents of a string holding a number. A nil text with no
+// error means zero: "", "NaN" and "±Infinity" in a string.
+func numberText(raw []byte, strict bool) ([]byte, error) {
+	if raw[0] == '"' {
+		if strict {
+			return nil, &DecodeError{Err: ErrType}
+		}
+		s, err := unquote(raw)
+		if err != nil {
+			return nil, err
+		}
+		s = strings.TrimSpace(s)
+		if s == "" || s == "NaN" || s == "Infinity" || s == "-Infinity" {
+			return nil, nil
+		}
+		text := []byte(s)
+		if !validNumber(text) {
+			return nil, &DecodeError{Err: ErrType}
+		}
+		return text, nil
+	} else if c := raw[0]; c != '-' && (c < '0' || c > '9') {
+		return nil, &DecodeError{Err: ErrType}
+	}
+	return raw, nil
+}
+
 // setNumber parses text, a JSON number, exactly into dst of kind k.
 func setNumber(text []byte, k reflect.Kind, dst reflect.Value) error {
-	switch k {
-	case reflect.Float32, reflect.Float64:
-		bits := 64
-		if k == reflect.Float32 {
-			bits = 32
+	switch {
+	case k == reflect.Float32 || k == reflect.Float64:
+		f, err := floatOf(text, dst.Type().Bits())
+		if err == nil {
+			dst.SetFloat(f)
 		}
-		f, err := strconv.ParseFloat(string(text), bits)
-		if err != nil || math.IsInf(f, 0) {
-			return &DecodeError{Err: ErrRange}
-		}
-		dst.SetFloat(f)
-		return nil
-	}
-	bits := dst.Type().Bits()
-	integral := !bytes.ContainsAny(text, ".eE")
-	if k >= reflect.Uint && k <= reflect.Uintptr {
-		if integral {
-			u, err := strconv.ParseUint(string(text), 10, bits)
-			if err != nil {
-				return &DecodeError{Err: ErrRange}
-			}
+		return err
+	case k >= reflect.Uint && k <= reflect.Uintptr:
+		u, err := uintOf(text, dst.Type().Bits())
+		if err == nil {
 			dst.SetUint(u)
-			return nil
 		}
-		r, err := exactInteger(text)
-		if err != nil {
-			return err
-		}
-		u, err := strconv.ParseUint(r, 10, bits)
-		if err != nil {
-			return &DecodeError{Err: ErrRange}
-		}
-		dst.SetUint(u)
-		return nil
-	}
-	if integral {
-		i, err := strconv.ParseInt(string(text), 10, bits)
-		if err != nil {
-			return &DecodeError{Err: ErrRange}
-		}
-		dst.SetInt(i)
-		return nil
-	}
-	r, err := exactInteger(text)
-	if err != nil {
 		return err
 	}
-	i, err := strconv.ParseInt(r, 10, bits)
-	if err != nil {
-		return &DecodeError{Err: ErrRange}
+	i, err := intOf(text, dst.Type().Bits())
+	if err == nil {
+		dst.SetInt(i)
 	}
-	dst.SetInt(i)
+	return err
+}
+
+// storeNumber parses text exactly into the number of kind k and bits at p; a
+// nil text stores zero.
+func storeNumber(text []byte, k reflect.Kind, bits int, p unsafe.Pointer) error {
+	switch {
+	case k == reflect.Float32 || k == reflect.Float64:
+		var f float64
+		if text != nil {
+			var err error
+			if f, err = floatOf(text, bits); err != nil {
+				return err
+			}
+		}
+		if bits == 32 {
+			*(*float32)(p) = float32(f)
+		} else {
+			*(*float64)(p) = f
+		}
+		return nil
+	case k >= reflect.Uint && k <= reflect.Uintptr:
+		var u uint64
+		if text != nil {
+			var err error
+			if u, err = uintOf(text, bits); err != nil {
+				return err
+			}
+		}
+		storeBits(p, bits, u)
+		return nil
+	}
+	var i int64
+	if text != nil {
+		var err error
+		if i, err = intOf(text, bits); err != nil {
+			return err
+		}
+	}
+	storeBits(p, bits, uint64(i))
 	return nil
+}
+
+// storeBits stores the low bits of v at p.
+func storeBits(p unsafe.Pointer, bits int, v uint64) {
+	switch bits {
+	case 8:
+		*(*uint8)(p) = uint8(v)
+	case 16:
+		*(*uint16)(p) = uint16(v)
+	case 32:
+		*(*uint32)(p) = uint32(v)
+	default:
+		*(*uint64)(p) = v
+	}
+}
+
+// floatOf parses a JSON number into a float of bits; overflow is ErrRange.
+func floatOf(text []byte, bits int) (float64, error) {
+	f, err := strconv.ParseFloat(string(text), bits)
+	if err != nil || math.IsInf(f, 0) {
+		return 0, &DecodeError{Err: ErrRange}
+	}
+	return f, nil
+}
+
+// intOf parses a JSON number exactly into a signed integer of bits: a
+// fraction is ErrFraction, a value out of range ErrRange.
+func intOf(text []byte, bits int) (int64, error) {
+	digits := string(text)
+	if bytes.ContainsAny(text, ".eE") {
+		r, err := exactInteger(text)
+		if err != nil {
+			return 0, err
+		}
+		digits = r
+	}
+	i, err := strconv.ParseInt(digits, 10, bits)
+	if err != nil {
+		return 0, &DecodeError{Err: ErrRange}
+	}
+	return i, nil
+}
+
+// uintOf is intOf for unsigned integers.
+func uintOf(text []byte, bits int) (uint64, error) {
+	digits := string(text)
+	if bytes.ContainsAny(text, ".eE") {
+		r, err := exactInteger(text)
+		if err != nil {
+			return 0, err
+		}
+		digits = r
+	}
+	u, err := strconv.ParseUint(digits, 10, bits)
+	if err != nil {
+		return 0, &DecodeError{Err: ErrRange}
+	}
+	return u, nil
+}
+
+// stringOf reads a string attribute: a JSON string, or with strict unset
+// (Ember's string transform) a number or boolean as its text.
+func stringOf(raw []byte, strict bool) (string, error) {
+	switch raw[0] {
+	case '"':
+		return unquote(raw)
+	case '{', '[':
+		return "", &DecodeError{Err: ErrType}
+	}
+	if strict {
+		return "", &DecodeError{Err: ErrType}
+	}
+	if !json.Valid(raw) { // number, true, false
+		return "", &DecodeError{Err: ErrSyntax}
+	}
+	return string(raw), nil
+}
+
+// boolOf reads a boolean attribute: strictly true or false, or as Ember's
+// boolean transform (a string matching true|t|1, or the number 1, is true;
+// anything else false).
+func boolOf(raw []byte, strict bool) (bool, error) {
+	switch string(raw) {
+	case "true":
+		return true, nil
+	case "false":
+		return false, nil
+	}
+	if strict {
+		return false, &DecodeError{Err: ErrType}
+	}
+	switch raw[0] {
+	case '"':
+		s, err := unquote(raw)
+		if err != nil {
+			return false, err
+		}
+		return strings.EqualFold(s, "true") || strings.EqualFold(s, "t") || s == "1", nil
+	case '{', '[', 't', 'f':
+		return false, nil
+	}
+	f, err := strconv.ParseFloat(string(raw), 64)
+	return err == nil && f == 1, nil
 }
 
 // exactInteger reads a JSON number with a fraction or exponent ("1.0",

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // compileDate is Ember's date transform for time.Time fields.
@@ -15,36 +16,43 @@ func compileDate(t reflect.Type) (*Codec, error) {
 	return &Codec{
 		typ: t,
 		decode: func(raw []byte, dst reflect.Value) error {
-			var tm time.Time
-			switch c := raw[0]; {
-			case c == '"':
-				s, err := unquote(raw)
-				if err != nil {
-					return err
-				}
-				if tm, err = ParseDate(s); err != nil {
-					return &DecodeError{Err: err}
-				}
-			case c == '-' || ('0' <= c && c <= '9'):
-				ms, err := strconv.ParseFloat(string(raw), 64)
-				if err != nil || ms > maxEpochMillis || ms < -maxEpochMillis {
-					return &DecodeError{Err: ErrRange}
-				}
-				tm = time.UnixMilli(int64(ms)).UTC()
-			default:
-				return &DecodeError{Err: ErrType}
-			}
-			*(*time.Time)(dst.Addr().UnsafePointer()) = tm
-			return nil
+			return dateAt(raw, dst.Addr().UnsafePointer())
 		},
-		encode: func(src reflect.Value) ([]byte, error) {
-			tm := src.Interface().(time.Time)
-			if tm.IsZero() {
-				return []byte("null"), nil
-			}
-			return tm.MarshalJSON()
-		},
+		at:     dateAt,
+		encode: func(src reflect.Value) ([]byte, error) { return EncodeDate(src.Interface().(time.Time)) },
 	}, nil
+}
+
+// dateAt decodes a date into the time.Time at p.
+func dateAt(raw []byte, p unsafe.Pointer) error {
+	tm, err := dateOf(raw)
+	if err == nil {
+		*(*time.Time)(p) = tm
+	}
+	return err
+}
+
+// dateOf reads a date: a string ParseDate reads, or epoch milliseconds.
+func dateOf(raw []byte) (time.Time, error) {
+	switch c := raw[0]; {
+	case c == '"':
+		s, err := unquote(raw)
+		if err != nil {
+			return time.Time{}, err
+		}
+		tm, err := ParseDate(s)
+		if err != nil {
+			return time.Time{}, &DecodeError{Err: err}
+		}
+		return tm, nil
+	case c == '-' || ('0' <= c && c <= '9'):
+		ms, err := strconv.ParseFloat(string(raw), 64)
+		if err != nil || ms > maxEpochMillis || ms < -maxEpochMillis {
+			return time.Time{}, &DecodeError{Err: ErrRange}
+		}
+		return time.UnixMilli(int64(ms)).UTC(), nil
+	}
+	return time.Time{}, &DecodeError{Err: ErrType}
 }
 
 // maxEpochMillis is JavaScript's Date range: ±8.64e15 ms.

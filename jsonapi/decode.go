@@ -22,295 +22,76 @@ func Decode(data []byte) (*Document, error) {
 func decodeOwned(data []byte) (*Document, error) {
 	s := scanner{data: data}
 	doc := &Document{}
-	if err := s.document(doc); err != nil {
+	b := builder{s: &s, doc: doc}
+	if err := s.top(doc, &b); err != nil {
 		return nil, err
 	}
-	if s.peek() != 0 {
-		return nil, s.syntax("data after top-level value")
+	if doc.Shape == Many && doc.Data == nil {
+		doc.Data = []Resource{}
+	}
+	if b.hasIncluded && doc.Included == nil {
+		doc.Included = []Resource{}
 	}
 	return doc, nil
 }
 
-func (s *scanner) document(doc *Document) error {
-	if err := s.object(); err != nil {
-		return err
+// builder is the Visitor by which Decode builds a Document.
+type builder struct {
+	s           *scanner
+	doc         *Document
+	cur         resourceBuilder
+	hasIncluded bool
+}
+
+// resourceBuilder fills one Resource of the document.
+type resourceBuilder struct {
+	s *scanner
+	r *Resource
+}
+
+func (b *builder) Resource(included bool, _ int, typ string) (ResourceVisitor, error) {
+	list := &b.doc.Data
+	if included {
+		list = &b.doc.Included
+	} else if *list == nil {
+		*list = make([]Resource, 0, 8)
 	}
-	var hasData, hasErrors, hasMeta, hasIncluded bool
-	first := true
-	for {
-		key, ok, err := s.member(&first)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		switch string(key) {
-		case "data":
-			hasData = true
-			err = s.primary(doc)
-		case "included":
-			hasIncluded = true
-			doc.Included, err = s.resources(doc.Included[:0])
-		case "meta":
-			hasMeta = true
-			doc.Meta, err = s.rawObject()
-		case "links":
-			doc.Links, err = s.links()
-		case "errors":
-			hasErrors = true
-			doc.Errors, err = s.errorObjects()
-		case "jsonapi":
-			doc.JSONAPI, err = s.jsonapiObject()
-		default:
-			_, err = s.value(0)
-		}
-		if err != nil {
-			return at(err, string(key))
-		}
+	*list = append(*list, Resource{Type: typ})
+	b.cur = resourceBuilder{s: b.s, r: &(*list)[len(*list)-1]}
+	return &b.cur, nil
+}
+
+func (b *resourceBuilder) Attribute(name, value []byte) error {
+	if b.r.Attributes == nil {
+		b.r.Attributes = make(map[string]json.RawMessage, 8)
 	}
-	switch {
-	case !hasData && !hasErrors && !hasMeta:
-		return &DecodeError{Offset: s.pos, Err: ErrMissing, Detail: `a document needs "data", "errors" or "meta"`}
-	case hasData && hasErrors:
-		return &DecodeError{Pointer: "/errors", Offset: s.pos, Err: ErrInvalid, Detail: `"data" and "errors" must not coexist`}
-	case hasIncluded && !hasData:
-		return &DecodeError{Pointer: "/included", Offset: s.pos, Err: ErrInvalid, Detail: `"included" needs "data"`}
-	}
+	b.r.Attributes[b.s.intern(name)] = value
 	return nil
 }
 
-func (s *scanner) primary(doc *Document) error {
-	switch s.peek() {
-	case 'n':
-		doc.Shape = Null
-		return s.literal("null")
-	case '{':
-		doc.Shape = One
-		doc.Data = make([]Resource, 1)
-		return s.resource(&doc.Data[0])
-	case '[':
-		doc.Shape = Many
-		var err error
-		doc.Data, err = s.resources(make([]Resource, 0, 8))
-		return err
+func (b *resourceBuilder) Relationship(name []byte, rel *Relationship) error {
+	if b.r.Relationships == nil {
+		b.r.Relationships = make(map[string]*Relationship, 4)
 	}
-	return s.typeErr("object, array or null")
-}
-
-func (s *scanner) resources(out []Resource) ([]Resource, error) {
-	if err := s.array(); err != nil {
-		return nil, err
+	kept := *rel
+	if rel.Data != nil {
+		kept.Data = make([]Identifier, len(rel.Data))
+		copy(kept.Data, rel.Data)
 	}
-	if out == nil {
-		out = []Resource{}
-	}
-	first := true
-	for n := 0; ; n++ {
-		more, err := s.element(&first)
-		if err != nil {
-			return nil, err
-		}
-		if !more {
-			return out, nil
-		}
-		out = append(out, Resource{})
-		if err := s.resource(&out[n]); err != nil {
-			return nil, atIndex(err, n)
-		}
-	}
-}
-
-func (s *scanner) resource(r *Resource) error {
-	if err := s.object(); err != nil {
-		return err
-	}
-	var hasType bool
-	first := true
-	for {
-		key, ok, err := s.member(&first)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		switch string(key) {
-		case "type":
-			hasType = true
-			r.Type, err = s.name()
-			if err == nil && r.Type == "" {
-				err = &DecodeError{Offset: s.pos, Err: ErrInvalid, Detail: "empty type"}
-			}
-		case "id":
-			r.ID, err = s.idString()
-		case "lid":
-			r.LID, err = s.str()
-		case "attributes":
-			r.Attributes, err = s.attributes()
-		case "relationships":
-			r.Relationships, err = s.relationships()
-		case "links":
-			r.Links, err = s.links()
-		case "meta":
-			r.Meta, err = s.rawObject()
-		default:
-			_, err = s.value(0)
-		}
-		if err != nil {
-			return at(err, string(key))
-		}
-	}
-	if !hasType {
-		return &DecodeError{Pointer: "/type", Offset: s.pos, Err: ErrMissing}
-	}
+	b.r.Relationships[b.s.intern(name)] = &kept
 	return nil
 }
 
-// reserved are the names a resource's fields must not use (JSON:API 1.1 §7.2.2).
-func reservedField(k []byte) bool {
-	switch string(k) {
-	case "id", "type", "lid", "relationships", "links":
-		return true
+func (b *resourceBuilder) End(res *Resource) error {
+	b.r.ID, b.r.LID, b.r.Links, b.r.Meta = res.ID, res.LID, res.Links, res.Meta
+	// An empty "attributes" or "relationships" object is kept as an empty
+	// map, apart from an absent one.
+	if b.r.Attributes == nil && res.Attributes != nil {
+		b.r.Attributes = map[string]json.RawMessage{}
 	}
-	return false
-}
-
-func (s *scanner) attributes() (map[string]json.RawMessage, error) {
-	if err := s.object(); err != nil {
-		return nil, err
+	if b.r.Relationships == nil && res.Relationships != nil {
+		b.r.Relationships = map[string]*Relationship{}
 	}
-	m := make(map[string]json.RawMessage, 8)
-	first := true
-	for {
-		key, ok, err := s.member(&first)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return m, nil
-		}
-		if reservedField(key) {
-			return nil, &DecodeError{Pointer: "/" + escapePointer(string(key)), Offset: s.pos, Err: ErrInvalid, Detail: "reserved member name"}
-		}
-		v, err := s.value(1)
-		if err != nil {
-			return nil, at(err, string(key))
-		}
-		m[s.intern(key)] = v
-	}
-}
-
-func (s *scanner) relationships() (map[string]*Relationship, error) {
-	if err := s.object(); err != nil {
-		return nil, err
-	}
-	m := make(map[string]*Relationship, 4)
-	first := true
-	for {
-		key, ok, err := s.member(&first)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return m, nil
-		}
-		if reservedField(key) {
-			return nil, &DecodeError{Pointer: "/" + escapePointer(string(key)), Offset: s.pos, Err: ErrInvalid, Detail: "reserved member name"}
-		}
-		rel := &Relationship{}
-		if err := s.relationship(rel); err != nil {
-			return nil, at(err, string(key))
-		}
-		m[s.intern(key)] = rel
-	}
-}
-
-func (s *scanner) relationship(rel *Relationship) error {
-	if err := s.object(); err != nil {
-		return err
-	}
-	var any bool
-	first := true
-	for {
-		key, ok, err := s.member(&first)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			break
-		}
-		switch string(key) {
-		case "data":
-			any = true
-			err = s.linkage(rel)
-		case "links":
-			any = true
-			rel.Links, err = s.links()
-		case "meta":
-			any = true
-			rel.Meta, err = s.rawObject()
-		default:
-			_, err = s.value(0)
-		}
-		if err != nil {
-			return at(err, string(key))
-		}
-	}
-	if !any {
-		return &DecodeError{Offset: s.pos, Err: ErrMissing, Detail: `a relationship needs "data", "links" or "meta"`}
-	}
-	return nil
-}
-
-func (s *scanner) linkage(rel *Relationship) error {
-	switch s.peek() {
-	case 'n':
-		rel.Shape = Null
-		return s.literal("null")
-	case '{':
-		rel.Shape = One
-		rel.Data = make([]Identifier, 1)
-		return s.identifier(&rel.Data[0], nil)
-	case '[':
-		rel.Shape = Many
-		return s.linkageArray(rel)
-	}
-	return s.typeErr("object, array or null")
-}
-
-// linkageArray reads an array of identifiers into scratch space, then copies it
-// out at its exact size with every id in one string: two allocations for the
-// whole array rather than one per id plus the slice's growth.
-func (s *scanner) linkageArray(rel *Relationship) error {
-	if err := s.array(); err != nil {
-		return err
-	}
-	s.ids, s.idBuf, s.idEnd = s.ids[:0], s.idBuf[:0], s.idEnd[:0]
-	first := true
-	for n := 0; ; n++ {
-		more, err := s.element(&first)
-		if err != nil {
-			return err
-		}
-		if !more {
-			break
-		}
-		s.ids = append(s.ids, Identifier{})
-		if err := s.identifier(&s.ids[n], &s.idBuf); err != nil {
-			return atIndex(err, n)
-		}
-		s.idEnd = append(s.idEnd, len(s.idBuf))
-	}
-	rel.Data = make([]Identifier, len(s.ids))
-	copy(rel.Data, s.ids)
-	block := string(s.idBuf)
-	start := 0
-	for i, end := range s.idEnd {
-		rel.Data[i].ID = block[start:end]
-		start = end
-	}
-	clear(s.ids) // drop references held by the scratch space
 	return nil
 }
 

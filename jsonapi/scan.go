@@ -24,6 +24,7 @@ type scanner struct {
 	ids   []Identifier
 	idBuf []byte
 	idEnd []int
+	rel   Relationship // a relationship being read, handed to a ResourceVisitor
 }
 
 func (s *scanner) syntax(detail string) error {

@@ -16,6 +16,7 @@ var (
 	ErrUnregistered     = errors.New("relationship to an unregistered model")
 	ErrInverse          = errors.New("bad inverse")
 	ErrDuplicateType    = errors.New("two models share a type name")
+	ErrStaleCodec       = errors.New("generated codec does not match the model")
 )
 
 // A SchemaError reports a model that cannot be used, naming the Go type and,

@@ -26,6 +26,10 @@ type Model struct {
 	Codecs []*attr.Codec
 	// Rels holds the resolved relationships, in Schema.Relationships order.
 	Rels []RelInfo
+	// Generated is the codec the model type carries (see [Generated]), or
+	// nil. The store decodes and encodes attributes with it when set; Codecs
+	// are compiled either way.
+	Generated *Codec
 }
 
 // RelInfo is a relationship resolved against the registry.
@@ -93,6 +97,11 @@ func NewRegistry(types []reflect.Type, transforms map[string]attr.Transform) (*R
 			}
 			m.Codecs = append(m.Codecs, c)
 		}
+		g, err := generatedCodec(s)
+		if err != nil {
+			return nil, &SchemaError{GoType: s.GoType, Err: err}
+		}
+		m.Generated = g
 		r.models = append(r.models, m)
 		r.byName[s.Name] = m
 		r.byType[s.GoType] = m

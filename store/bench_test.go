@@ -6,8 +6,10 @@ import (
 	"reflect"
 	"runtime"
 	"strconv"
+	"sync"
 	"testing"
 
+	gojson "github.com/goccy/go-json"
 	gj "github.com/google/jsonapi"
 	"github.com/stretchr/testify/require"
 
@@ -63,6 +65,24 @@ func BenchmarkPush(b *testing.B) {
 			perRecord(b)
 		}
 	}
+	b.Run("larder/document-cold", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			b.StopTimer()
+			s, err := store.New(nil, nil, store.WithModels(fixture.Models()...))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			if err := s.PushDocument(benchDoc); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			s.Close()
+			b.StartTimer()
+		}
+		perRecord(b)
+	})
 	b.Run("larder/cold", cold())
 	// The same push with the relationship graph off: the cost of keeping
 	// inverses is the ratio of larder/cold to this.
@@ -97,6 +117,13 @@ func BenchmarkPush(b *testing.B) {
 			if err := json.Unmarshal(benchDoc, &d); err != nil {
 				b.Fatal(err)
 			}
+		}
+		perRecord(b)
+	})
+	b.Run("floor/goccy-mirror+map", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			floorPush(b, benchDoc, map[floorKey]any{})
 		}
 		perRecord(b)
 	})
@@ -214,4 +241,26 @@ func BenchmarkMemory(b *testing.B) {
 		b.ReportMetric(float64(len(benchDoc))/benchAlbums, "jsonB/album")
 		runtime.KeepAlive(s)
 	}
+}
+
+// floorKey and floorPush are the push floor of reference/perf-anchors.md: the
+// fastest decoder (goccy/go-json) into typed mirror structs, then each record
+// inserted into a map under a lock.
+type floorKey struct{ typ, id string }
+
+var floorMu sync.Mutex
+
+func floorPush(b *testing.B, data []byte, m map[floorKey]any) {
+	var d fixture.MirrorDocument
+	if err := gojson.Unmarshal(data, &d); err != nil {
+		b.Fatal(err)
+	}
+	floorMu.Lock()
+	for i := range d.Included {
+		m[floorKey{d.Included[i].Type, d.Included[i].ID}] = &d.Included[i]
+	}
+	for i := range d.Data {
+		m[floorKey{d.Data[i].Type, d.Data[i].ID}] = &d.Data[i]
+	}
+	floorMu.Unlock()
 }

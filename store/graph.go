@@ -495,6 +495,40 @@ func (tx *txn) pend(m *model.Model, id string, x *record, i int, add bool) {
 	}
 }
 
+// reservePending makes room for n more pending inverses before a commit adds
+// them, so a push naming thousands of records never loaded grows the map
+// once, to its size, rather than by doubling: growth by doubling leaves
+// garbage about the size of the map, and rehashes every entry on the way.
+// A map already large against n is left to grow as maps do, so the copy
+// here costs at most a constant per entry added.
+func (s *Cache) reservePending(n int) {
+	if s.opts.noGraph || n < 64 || 2*len(s.pending) > n {
+		return
+	}
+	m := make(map[uint64]edge, len(s.pending)+n)
+	for k, e := range s.pending {
+		m[k] = e
+	}
+	s.pending = m
+}
+
+// pendingBound is at most how many pending inverses applying p can add: the
+// members of its to-many linkage whose inverse is a to-one.
+func (p *prepared) pendingBound() int {
+	n := 0
+	for i := range p.rels {
+		rp := &p.rels[i]
+		info := &p.tc.model.Rels[rp.index]
+		if !rp.hasData || info.Kind != relationship.KindHasMany || info.Target == nil {
+			continue
+		}
+		if j := info.InverseFor(info.Target); j >= 0 && info.Target.Rels[j].Kind == relationship.KindBelongsTo {
+			n += rp.state.Len()
+		}
+	}
+	return n
+}
+
 // notePending notes how to put pending entry k back.
 func (tx *txn) notePending(k uint64) {
 	if tx.journal {

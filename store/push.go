@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"iter"
 	"reflect"
 	"strconv"
 	"unsafe"
@@ -109,21 +110,77 @@ func (s *Cache) pushThen(doc *jsonapi.Document, want *model.Model, then func(tx 
 			return nil, at(err, "/data/"+strconv.Itoa(i))
 		}
 	}
+	return s.commitPrepared(listOf(items[:base]), listOf(items[base:]), then), nil
+}
+
+// commitPrepared applies prepared resources in one commit, included ones
+// first as Ember Data does, then runs then (when set) with the primary
+// records, and returns those.
+func (s *Cache) commitPrepared(included, data *preparedList, then func(tx *txn, recs []*record)) []*record {
+	bound := 0
+	for p := range included.all() {
+		bound += p.pendingBound()
+	}
+	for p := range data.all() {
+		bound += p.pendingBound()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.reservePending(bound)
 	tx := s.begin()
-	recs := make([]*record, 0, len(doc.Data))
-	for i := range items {
-		r := tx.apply(&items[i]) // OpPut, as Apply runs it
-		if i >= base {
-			recs = append(recs, r)
-		}
+	for p := range included.all() {
+		tx.apply(p) // OpPut, as Apply runs it
+	}
+	recs := make([]*record, 0, data.n)
+	for p := range data.all() {
+		recs = append(recs, tx.apply(p))
 	}
 	if then != nil {
 		then(tx, recs)
 	}
 	tx.commit()
-	return recs, nil
+	return recs
+}
+
+// preparedList holds prepared resources in chunks that never move, so a
+// document of unknown length is read without copying what is read already.
+type preparedList struct {
+	chunks [][]prepared
+	n      int
+}
+
+// listOf wraps prepared resources already in one slice.
+func listOf(items []prepared) *preparedList {
+	return &preparedList{chunks: [][]prepared{items}, n: len(items)}
+}
+
+// add returns a new zero item at the end of the list.
+func (l *preparedList) add() *prepared {
+	last := len(l.chunks) - 1
+	if last < 0 || len(l.chunks[last]) == cap(l.chunks[last]) {
+		size := 8
+		if last >= 0 {
+			size = min(2*cap(l.chunks[last]), 512)
+		}
+		l.chunks = append(l.chunks, make([]prepared, 0, size))
+		last++
+	}
+	l.chunks[last] = l.chunks[last][:len(l.chunks[last])+1]
+	l.n++
+	return &l.chunks[last][len(l.chunks[last])-1]
+}
+
+// all yields the items in order.
+func (l *preparedList) all() iter.Seq[*prepared] {
+	return func(yield func(*prepared) bool) {
+		for _, c := range l.chunks {
+			for i := range c {
+				if !yield(&c[i]) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // prepareIncluded decodes a document's included resources into the first
@@ -176,7 +233,7 @@ func (s *Cache) prepare(res *jsonapi.Resource, p *prepared, want *model.Model) e
 			s.unmatched(m, "attribute", name) // ignored, as in Ember Data, but logged
 			continue
 		}
-		if err := m.Codecs[i].Decode(raw, v.FieldByIndex(m.Attributes[i].Index)); err != nil {
+		if err := tc.decodeAttr(p.value.UnsafePointer(), i, raw); err != nil {
 			return &DocumentError{Pointer: "/attributes/" + escape(name), Err: err}
 		}
 		p.attrs.set(i)
@@ -191,7 +248,7 @@ func (s *Cache) prepare(res *jsonapi.Resource, p *prepared, want *model.Model) e
 		if rel == nil {
 			continue
 		}
-		patch, err := relationshipPatch(&m.Rels[i], rel)
+		patch, err := relationshipPatch(&m.Rels[i], rel, false)
 		if err != nil {
 			return at(err, "/relationships/"+escape(name))
 		}
@@ -203,10 +260,14 @@ func (s *Cache) prepare(res *jsonapi.Resource, p *prepared, want *model.Model) e
 }
 
 // relationshipPatch checks a relationship payload against its declaration and
-// builds its state, which shares nothing mutable with the caller's document.
-func relationshipPatch(info *model.RelInfo, rel *jsonapi.Relationship) (relPatch, error) {
+// builds its state, which shares nothing mutable with the caller's document:
+// links and meta are copied unless owned says they are the store's already.
+func relationshipPatch(info *model.RelInfo, rel *jsonapi.Relationship, owned bool) (relPatch, error) {
 	p := relPatch{hasLinks: rel.Links != nil, hasMeta: rel.Meta != nil}
-	links, meta := rel.Links.Clone(), rel.Meta.Clone()
+	links, meta := rel.Links, rel.Meta
+	if !owned {
+		links, meta = links.Clone(), meta.Clone()
+	}
 	switch rel.Shape {
 	case jsonapi.Absent:
 		p.state = relationship.NewState(info.Kind, false, nil, links, meta)
@@ -479,4 +540,22 @@ func (b *bitset) count() int {
 		}
 	}
 	return n
+}
+
+// decodeAttr decodes raw into attribute i of the model value at v, with the
+// model's generated codec when it has one, else the attribute's codec.
+func (tc *typeCache) decodeAttr(v unsafe.Pointer, i int, raw []byte) error {
+	if g := tc.model.Generated; g != nil {
+		return g.DecodeAttribute(v, i, raw)
+	}
+	return tc.model.Codecs[i].DecodeAt(raw, tc.fields.attrs[i].at(v))
+}
+
+// encodeAttr returns the JSON of attribute i of the model value v, with the
+// model's generated codec when it has one, else the attribute's codec.
+func (tc *typeCache) encodeAttr(v reflect.Value, i int) ([]byte, error) {
+	if g := tc.model.Generated; g != nil {
+		return g.EncodeAttribute(v.Addr().UnsafePointer(), i)
+	}
+	return tc.model.Codecs[i].Encode(v.FieldByIndex(tc.model.Attributes[i].Index))
 }

@@ -213,11 +213,7 @@ func (s *Cache) PushPayload(typ string, raw []byte) error {
 	var doc *jsonapi.Document
 	switch p := sz.(type) {
 	case nil:
-		d, err := jsonapi.Decode(raw)
-		if err != nil {
-			return &DocumentError{Err: err}
-		}
-		doc = d
+		return s.PushDocument(raw)
 	case PayloadNormalizer:
 		d, err := normalizePayload(s, p, typ, raw)
 		if err != nil {

@@ -40,7 +40,7 @@ func (s *Cache) snapshot(tc *typeCache, r *record, op Op, st *recordState) (*jso
 		if !all && tc.fields.attrs[i].eq(st.value, remote) {
 			continue
 		}
-		raw, err := m.Codecs[i].Encode(v.FieldByIndex(m.Attributes[i].Index))
+		raw, err := tc.encodeAttr(v, i)
 		if err != nil {
 			return nil, &DocumentError{Pointer: "/data/attributes/" + escape(m.Attributes[i].Name), Err: err}
 		}
