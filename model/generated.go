@@ -77,3 +77,9 @@ func generatedCodec(s *Schema) (*Codec, error) {
 	}
 	return c, nil
 }
+
+// NoSuchAttribute is the error a generated codec returns for an attribute
+// index its model does not have, which a store never asks for.
+func NoSuchAttribute(typ string, i int) error {
+	return fmt.Errorf("model: %q has no attribute %d", typ, i)
+}

@@ -13,6 +13,7 @@ import (
 	gj "github.com/google/jsonapi"
 	"github.com/stretchr/testify/require"
 
+	"github.com/larder-go/larder/examples/music"
 	"github.com/larder-go/larder/internal/fixture"
 	"github.com/larder-go/larder/jsonapi"
 	"github.com/larder-go/larder/store"
@@ -70,6 +71,24 @@ func BenchmarkPush(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
 			s, err := store.New(nil, nil, store.WithModels(fixture.Models()...))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			if err := s.PushDocument(benchDoc); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			s.Close()
+			b.StartTimer()
+		}
+		perRecord(b)
+	})
+	b.Run("larder/generated-cold", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			b.StopTimer()
+			s, err := store.New(nil, nil, store.WithModels(music.Models()...))
 			if err != nil {
 				b.Fatal(err)
 			}
