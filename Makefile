@@ -40,6 +40,8 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzREST$$' -fuzztime $(FUZZTIME) ./serializers
 	$(GO) test -run '^$$' -fuzz '^FuzzJSONAPISerializer$$' -fuzztime $(FUZZTIME) ./serializers
 	$(GO) test -run '^$$' -fuzz '^FuzzAdapterRoute$$' -fuzztime $(FUZZTIME) ./adapters
+	$(GO) test -run '^$$' -fuzz '^FuzzReaders$$' -fuzztime $(FUZZTIME) ./internal/gen
+	$(GO) test -run '^$$' -fuzz '^FuzzPushDocument$$' -fuzztime $(FUZZTIME) ./store
 
 cover:
 	$(GO) test -count=1 -coverprofile=coverage.out ./...

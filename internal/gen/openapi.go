@@ -73,11 +73,11 @@ func (o *openapi) resource(path string, schema any) error {
 	r := o.types[typ]
 	if r == nil {
 		r = &Resource{Type: typ, File: o.file, Path: path}
-		if d, ok := schemaMap(schema)["description"].(string); ok {
-			r.Doc = d
-		}
 		o.types[typ] = r
 		o.order = append(o.order, r)
+	}
+	if d, ok := o.deref(schema, 0)["description"].(string); ok && r.Doc == "" {
+		r.Doc = d
 	}
 	have := map[string]bool{}
 	for _, f := range r.Fields {
@@ -294,4 +294,3 @@ func sortedKeys(m map[string]any) []string {
 func escape(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
-
