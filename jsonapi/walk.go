@@ -174,6 +174,11 @@ func (s *scanner) resource(v Visitor, included bool, index int) error {
 		}
 		switch string(key) {
 		case "type":
+			if hasType {
+				// Which of two types a resource has is anyone's guess, and
+				// the visitor has begun the first already.
+				return &DecodeError{Pointer: "/type", Offset: s.pos, Err: ErrInvalid, Detail: `"type" given twice`}
+			}
 			hasType = true
 			res.Type, err = s.name()
 			if err == nil && res.Type == "" {

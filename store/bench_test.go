@@ -283,3 +283,76 @@ func floorPush(b *testing.B, data []byte, m map[floorKey]any) {
 	}
 	floorMu.Unlock()
 }
+
+// BenchmarkPush100k pushes a document of 100,000 new albums (1,000 artists)
+// into a store already holding 100,000, beside the same baselines on the
+// same bytes; the floor inserts into a map already holding 100,000 records.
+// ns/record divides by the 100,000 albums pushed.
+func BenchmarkPush100k(b *testing.B) {
+	if testing.Short() {
+		b.Skip("100k albums: skipped under -short")
+	}
+	const n = 100_000
+	first := fixture.AlbumsDocumentFrom(1, n, benchSongs, 1000)
+	second := fixture.AlbumsDocumentFrom(n+1, n, benchSongs, 1000)
+	per := func(b *testing.B) {
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/record")
+	}
+	filled := func(b *testing.B, models ...any) *store.Cache {
+		s, err := store.New(nil, nil, store.WithModels(models...))
+		require.NoError(b, err)
+		require.NoError(b, s.PushDocument(first))
+		return s
+	}
+	for _, tc := range []struct {
+		name   string
+		models []any
+	}{{"larder/document", fixture.Models()}, {"larder/generated", music.Models()}} {
+		b.Run(tc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				s := filled(b, tc.models...)
+				b.StartTimer()
+				if err := s.PushDocument(second); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				s.Close()
+				b.StartTimer()
+			}
+			per(b)
+		})
+	}
+	b.Run("floor/goccy-mirror+map", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			b.StopTimer()
+			m := map[floorKey]any{}
+			floorPush(b, first, m)
+			b.StartTimer()
+			floorPush(b, second, m)
+		}
+		per(b)
+	})
+	b.Run("encoding-json/mirror", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var d fixture.MirrorDocument
+			if err := json.Unmarshal(second, &d); err != nil {
+				b.Fatal(err)
+			}
+		}
+		per(b)
+	})
+	b.Run("google-jsonapi", func(b *testing.B) {
+		b.ReportAllocs()
+		t := reflect.TypeOf(new(fixture.GoogleAlbum))
+		for b.Loop() {
+			if _, err := gj.UnmarshalManyPayload(bytes.NewReader(second), t); err != nil {
+				b.Fatal(err)
+			}
+		}
+		per(b)
+	})
+}
