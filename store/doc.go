@@ -52,7 +52,12 @@
 // (omitted attributes and relationships keep their values); undeclared members
 // ignored; a relationship's data, links and meta each replaced only when present.
 // A whole document is checked and decoded before any of it is applied, so a
-// push that fails changes nothing.
+// push that fails changes nothing. [Cache.PushDocument] is the same push from
+// the document's bytes in one pass (jsonapi.Walk): each attribute is decoded
+// once, straight into the new record value, by its codec or by the codec a
+// generated model carries (model.Generated), and nothing is returned. Where
+// two problems are in one document it may report a different one first than
+// Decode and Push would: the first in document order.
 //
 // [PeekRecord] returns loaded records only (Ember's hasRecordForId rules);
 // [PeekAll] returns the live [RecordArray] of a type, the same one each time,

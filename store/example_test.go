@@ -82,3 +82,22 @@ func ExampleFor() {
 	fmt.Println(a.Title)
 	// Output: Calgary
 }
+
+// PushDocument takes a normalized document as bytes and decodes it in one
+// pass, returning nothing.
+func ExampleCache_PushDocument() {
+	s, err := store.New(nil, nil, store.WithModels(fixture.Models()...))
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	err = s.PushDocument([]byte(`{"data":[
+		{"type":"album","id":"1","attributes":{"title":"Blue"},"relationships":{"artist":{"data":{"type":"artist","id":"9"}}}}],
+		"included":[{"type":"artist","id":"9","attributes":{"name":"Joni Mitchell"}}]}`))
+	fmt.Println(err)
+	artist, _ := store.PeekRecord[fixture.Artist](s, "9")
+	fmt.Println(artist.Name, artist.Albums.IDs())
+	// Output:
+	// <nil>
+	// Joni Mitchell [1]
+}

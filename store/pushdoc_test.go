@@ -78,7 +78,7 @@ func TestPushDocumentIsPush(t *testing.T) {
 func TestPushDocumentRefusesBadInput(t *testing.T) {
 	for _, tc := range []struct {
 		name, in, pointer string
-		want             error
+		want              error
 	}{
 		{"not JSON", `{"data":null,}`, "", jsonapi.ErrSyntax},
 		{"trailing data", `{"data":null} x`, "", jsonapi.ErrSyntax},

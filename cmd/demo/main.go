@@ -39,6 +39,9 @@ func run(ctx context.Context, w io.Writer, server string) error {
 	if err := preload(w, pre); err != nil {
 		return err
 	}
+	if err := generated(w); err != nil {
+		return err
+	}
 
 	var embedded *jsonapitest.Server
 	if server == "" {

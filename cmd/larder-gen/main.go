@@ -23,6 +23,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -46,7 +47,7 @@ func run(args []string) error {
 		return err
 	}
 	if *pkg == "" || fs.NArg() == 0 {
-		return fmt.Errorf("usage: larder-gen [-format warpdrive|openapi] -pkg NAME [-out FILE] SCHEMA...")
+		return errors.New("usage: larder-gen [-format warpdrive|openapi] -pkg NAME [-out FILE] SCHEMA (one or more)")
 	}
 	src, err := gen.Files(*format, *pkg, fs.Args()...)
 	if err != nil {
