@@ -1,6 +1,7 @@
 package music_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,9 +11,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/larder-go/larder/adapters"
 	"github.com/larder-go/larder/examples/music"
 	"github.com/larder-go/larder/internal/gen"
+	"github.com/larder-go/larder/jsonapitest"
 	"github.com/larder-go/larder/relationship"
+	"github.com/larder-go/larder/serializers"
 	"github.com/larder-go/larder/store"
 )
 
@@ -112,4 +116,26 @@ func TestGeneratedModelsWorkInAStore(t *testing.T) {
 	m, err := s.ModelFor("album")
 	require.NoError(t, err)
 	assert.NotNil(t, m.Generated, "the store found the generated codec")
+}
+
+// A save encodes a generated model's attributes with its generated codec.
+func TestGeneratedModelsSave(t *testing.T) {
+	srv := jsonapitest.NewServer(jsonapitest.Empty())
+	defer srv.Close()
+	s, err := store.New(&adapters.JSONAPI{Config: adapters.Config{Host: srv.URL}}, &serializers.JSONAPI{},
+		store.WithModels(music.Models()...))
+	require.NoError(t, err)
+	defer s.Close()
+	released := time.Date(1971, 6, 22, 0, 0, 0, 0, time.UTC)
+	ref, err := store.CreateRecord(s, music.Album{Title: "Blue", SongCount: 10, Rating: 4.5, ReleasedAt: released, Explicit: true, Credits: json.RawMessage(`{"producer":"Joni"}`)})
+	require.NoError(t, err)
+	require.NoError(t, ref.Save(context.Background()))
+	res, ok := srv.Get("album", ref.ID()) // the serializer writes members dasherized
+	require.True(t, ok, "the server has the album")
+	assert.JSONEq(t, `"Blue"`, string(res.Attributes["title"]))
+	assert.JSONEq(t, `10`, string(res.Attributes["song-count"]))
+	assert.JSONEq(t, `4.5`, string(res.Attributes["rating"]))
+	assert.JSONEq(t, `"1971-06-22T00:00:00Z"`, string(res.Attributes["released-at"]))
+	assert.JSONEq(t, `true`, string(res.Attributes["explicit"]))
+	assert.JSONEq(t, `{"producer":"Joni"}`, string(res.Attributes["credits"]))
 }
