@@ -26,21 +26,14 @@ func decodeOwned(data []byte) (*Document, error) {
 	if err := s.top(doc, &b); err != nil {
 		return nil, err
 	}
-	if doc.Shape == Many && doc.Data == nil {
-		doc.Data = []Resource{}
-	}
-	if b.hasIncluded && doc.Included == nil {
-		doc.Included = []Resource{}
-	}
 	return doc, nil
 }
 
 // builder is the Visitor by which Decode builds a Document.
 type builder struct {
-	s           *scanner
-	doc         *Document
-	cur         resourceBuilder
-	hasIncluded bool
+	s   *scanner
+	doc *Document
+	cur resourceBuilder
 }
 
 // resourceBuilder fills one Resource of the document.

@@ -84,10 +84,9 @@ func (s *scanner) document(doc *Document, v Visitor) error {
 			err = s.primary(doc, v)
 		case "included":
 			hasIncluded = true
-			if b, ok := v.(*builder); ok {
-				b.hasIncluded = true
+			if err = s.resources(v, true); err == nil && doc.Included == nil {
+				doc.Included = []Resource{} // "included": [] is not an absent member
 			}
-			err = s.resources(v, true)
 		case "meta":
 			hasMeta = true
 			doc.Meta, err = s.rawObject()
@@ -126,7 +125,11 @@ func (s *scanner) primary(doc *Document, v Visitor) error {
 		return s.resource(v, false, -1)
 	case '[':
 		doc.Shape = Many
-		return s.resources(v, false)
+		err := s.resources(v, false)
+		if err == nil && doc.Data == nil {
+			doc.Data = []Resource{}
+		}
+		return err
 	}
 	return s.typeErr("object, array or null")
 }
