@@ -301,13 +301,9 @@ func floatOf(text []byte, bits int) (float64, error) {
 // intOf parses a JSON number exactly into a signed integer of bits: a
 // fraction is ErrFraction, a value out of range ErrRange.
 func intOf(text []byte, bits int) (int64, error) {
-	digits := string(text)
-	if bytes.ContainsAny(text, ".eE") {
-		r, err := exactInteger(text)
-		if err != nil {
-			return 0, err
-		}
-		digits = r
+	digits, err := integerDigits(text)
+	if err != nil {
+		return 0, err
 	}
 	i, err := strconv.ParseInt(digits, 10, bits)
 	if err != nil {
@@ -318,19 +314,24 @@ func intOf(text []byte, bits int) (int64, error) {
 
 // uintOf is intOf for unsigned integers.
 func uintOf(text []byte, bits int) (uint64, error) {
-	digits := string(text)
-	if bytes.ContainsAny(text, ".eE") {
-		r, err := exactInteger(text)
-		if err != nil {
-			return 0, err
-		}
-		digits = r
+	digits, err := integerDigits(text)
+	if err != nil {
+		return 0, err
 	}
 	u, err := strconv.ParseUint(digits, 10, bits)
 	if err != nil {
 		return 0, &DecodeError{Err: ErrRange}
 	}
 	return u, nil
+}
+
+// integerDigits returns a JSON number's integer text: text itself, or
+// exactInteger's reading of one with a fraction or exponent.
+func integerDigits(text []byte) (string, error) {
+	if bytes.ContainsAny(text, ".eE") {
+		return exactInteger(text)
+	}
+	return string(text), nil
 }
 
 // stringOf reads a string attribute: a JSON string, or with strict unset

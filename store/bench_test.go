@@ -67,39 +67,11 @@ func BenchmarkPush(b *testing.B) {
 		}
 	}
 	b.Run("larder/document-cold", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			b.StopTimer()
-			s, err := store.New(nil, nil, store.WithModels(fixture.Models()...))
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.StartTimer()
-			if err := s.PushDocument(benchDoc); err != nil {
-				b.Fatal(err)
-			}
-			b.StopTimer()
-			s.Close()
-			b.StartTimer()
-		}
+		pushDocumentCold(b, benchDoc, nil, fixture.Models())
 		perRecord(b)
 	})
 	b.Run("larder/generated-cold", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			b.StopTimer()
-			s, err := store.New(nil, nil, store.WithModels(music.Models()...))
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.StartTimer()
-			if err := s.PushDocument(benchDoc); err != nil {
-				b.Fatal(err)
-			}
-			b.StopTimer()
-			s.Close()
-			b.StartTimer()
-		}
+		pushDocumentCold(b, benchDoc, nil, music.Models())
 		perRecord(b)
 	})
 	b.Run("larder/cold", cold())
@@ -298,29 +270,12 @@ func BenchmarkPush100k(b *testing.B) {
 	per := func(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/record")
 	}
-	filled := func(b *testing.B, models ...any) *store.Cache {
-		s, err := store.New(nil, nil, store.WithModels(models...))
-		require.NoError(b, err)
-		require.NoError(b, s.PushDocument(first))
-		return s
-	}
 	for _, tc := range []struct {
 		name   string
 		models []any
 	}{{"larder/document", fixture.Models()}, {"larder/generated", music.Models()}} {
 		b.Run(tc.name, func(b *testing.B) {
-			b.ReportAllocs()
-			for b.Loop() {
-				b.StopTimer()
-				s := filled(b, tc.models...)
-				b.StartTimer()
-				if err := s.PushDocument(second); err != nil {
-					b.Fatal(err)
-				}
-				b.StopTimer()
-				s.Close()
-				b.StartTimer()
-			}
+			pushDocumentCold(b, second, first, tc.models)
 			per(b)
 		})
 	}
@@ -355,4 +310,25 @@ func BenchmarkPush100k(b *testing.B) {
 		}
 		per(b)
 	})
+}
+
+// pushDocumentCold times PushDocument of doc into a new store of models,
+// filled beforehand (untimed) with fill when it is set.
+func pushDocumentCold(b *testing.B, doc, fill []byte, models []any) {
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		s, err := store.New(nil, nil, store.WithModels(models...))
+		require.NoError(b, err)
+		if fill != nil {
+			require.NoError(b, s.PushDocument(fill))
+		}
+		b.StartTimer()
+		if err := s.PushDocument(doc); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
 }
