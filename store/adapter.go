@@ -70,6 +70,8 @@ type Request struct {
 	Method string
 	// Body is the request body for writes and custom requests.
 	Body []byte
+
+	coalesced bool // a findMany the store sent for finds it gathered
 }
 
 // A Response is what a backend answered. Status is the HTTP status (or the

@@ -145,6 +145,7 @@ type typeCache struct {
 	cell     reflect.Type              // struct{ S recordState; V GoType }: a state and its value in one allocation
 	clone    bool                      // the model has attributes that need a deep copy
 	policy   ReloadPolicy              // the type's policy, or Ember's defaults; fixed at New
+	ember    bool                      // policy is Ember's defaults, so the hit path need not call it
 	send     Adapter                   // the type's adapter in the store's middleware; fixed at New
 	batcher  BatchAdapter              // the type's adapter as a BatchAdapter, or nil; fixed at New
 	grouper  FindManyGrouper           // the type's adapter as a FindManyGrouper, or nil; fixed at New
@@ -156,6 +157,7 @@ type typeCache struct {
 	array    atomic.Value              // the *RecordArray[T], made on first PeekAll
 	updating atomic.Int32              // FindAll requests in flight
 	batch    batcher                   // coalesced finds waiting to be sent
+	stats    counters                  // what Stats reports
 
 	// Writing: fixed at New.
 	fields  fields           // offsets and equality of the model's members
@@ -174,8 +176,8 @@ func newTypeCache(m *model.Model) *typeCache {
 			{Name: "V", Type: m.GoType},
 		}),
 		clone: len(m.CloneAttributes()) > 0,
-		index: index.New(func(r *record) string { return r.id }),
-		lids:  index.New(func(r *record) string { return r.lid }),
+		index: index.New(func(r *record) *string { return &r.id }),
+		lids:  index.New(func(r *record) *string { return &r.lid }),
 	}
 	empty := []*record{}
 	tc.members.Store(&empty)

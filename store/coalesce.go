@@ -103,7 +103,7 @@ func (s *Cache) flushBatch(tc *typeCache, b *batch) {
 	}
 	bt.mu.Unlock()
 	defer b.cancel()
-	deliver := func(id string, res batchResult) {
+	deliver := func(id string, res batchResult) int {
 		bt.mu.Lock()
 		chans := b.waiting[id]
 		delete(b.waiting, id)
@@ -111,6 +111,7 @@ func (s *Cache) flushBatch(tc *typeCache, b *batch) {
 		for _, ch := range chans {
 			ch <- res // buffered: never blocks
 		}
+		return len(chans)
 	}
 	typ := tc.model.Name
 	if err := b.ctx.Err(); err != nil {
@@ -138,23 +139,26 @@ func (s *Cache) flushBatch(tc *typeCache, b *batch) {
 			deliver(id, batchResult{rec: r, err: err})
 			continue
 		}
-		doc, err := s.fetch(b.ctx, &Request{Op: OpFindMany, Type: typ, Model: tc.model, IDs: group})
+		tc.stats.coalesced.Add(1)
+		doc, err := s.fetch(b.ctx, &Request{Op: OpFindMany, Type: typ, Model: tc.model, IDs: group, coalesced: true})
 		if err == nil {
 			_, err = s.push(doc, nil)
 		}
+		served := 0
 		for _, id := range group {
 			if err != nil {
 				s.recordFailure(tc, id, err)
-				deliver(id, batchResult{err: err})
+				served += deliver(id, batchResult{err: err})
 				continue
 			}
 			r := tc.get(id)
 			if r == nil || !r.state.Load().loaded() {
-				deliver(id, batchResult{err: &AdapterError{Op: OpFindMany, Type: typ, ID: id, Err: ErrNotFound,
+				served += deliver(id, batchResult{err: &AdapterError{Op: OpFindMany, Type: typ, ID: id, Err: ErrNotFound,
 					Cause: fmt.Errorf("expected %s:%s to be present in the findMany response", typ, id)}})
 				continue
 			}
-			deliver(id, batchResult{rec: r})
+			served += deliver(id, batchResult{rec: r})
 		}
+		tc.stats.coalescedFinds.Add(uint64(served))
 	}
 }

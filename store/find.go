@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/larder-go/larder/jsonapi"
 	"github.com/larder-go/larder/relationship"
@@ -153,6 +154,7 @@ func FindRecord[T any](ctx context.Context, s *Cache, id string, opts ...FindOpt
 					if tc.clone {
 						out = cloneRefs(tc.model, out)
 					}
+					tc.stats.found(true)
 					return out, nil
 				}
 				if reload == unset {
@@ -204,10 +206,12 @@ func findRecord[T any](ctx context.Context, s *Cache, tc *typeCache, id string, 
 				if wantsBackground(tc, id, o.background) {
 					s.backgroundFind(tc, id, o)
 				}
+				tc.stats.found(true)
 				return copyOut[T](tc.model, st), nil
 			}
 		}
 	}
+	tc.stats.found(false)
 	r, err := s.loadRecord(ctx, tc, id, o)
 	if err != nil {
 		return out, err
@@ -217,6 +221,9 @@ func findRecord[T any](ctx context.Context, s *Cache, tc *typeCache, id string, 
 
 // wantsBackground reports whether a cache hit is refreshed in the background.
 func wantsBackground(tc *typeCache, id string, background tristate) bool {
+	if background == unset && tc.ember {
+		return true // Ember's default, without the call
+	}
 	return background == yes || (background == unset && tc.policy.ShouldBackgroundReloadRecord(tc.model.Name, id))
 }
 
@@ -228,7 +235,7 @@ func mustReload(tc *typeCache, id string, reload tristate) bool {
 	case no:
 		return false
 	}
-	return tc.policy.ShouldReloadRecord(tc.model.Name, id)
+	return !tc.ember && tc.policy.ShouldReloadRecord(tc.model.Name, id)
 }
 
 // A flightKey names a shared request: the operation, the type, the record and
@@ -272,9 +279,14 @@ func (s *Cache) loadRecord(ctx context.Context, tc *typeCache, id string, o find
 		}
 	}
 	key := flightKey{op: OpFindRecord, tc: tc, id: id, include: includeKey(o.include)}
-	r, err, _ := s.flights.Do(ctx, s.bg.ctx, key, func(fctx context.Context) (*record, error) {
+	start := time.Now()
+	r, err, joined := s.flights.Do(ctx, s.bg.ctx, key, func(fctx context.Context) (*record, error) {
 		return s.fetchRecord(fctx, tc, id, o)
 	})
+	if joined {
+		tc.stats.shared.Add(1)
+		s.logShared(ctx, OpFindRecord, tc.model.Name, id, time.Since(start), err)
+	}
 	if err != nil {
 		return nil, s.flightError(ctx, &Request{Op: OpFindRecord, Type: tc.model.Name, ID: id}, err)
 	}
@@ -371,6 +383,7 @@ func (s *Cache) backgroundFind(tc *typeCache, id string, o findOptions) {
 		return
 	}
 	started := s.bg.goLimited(func(ctx context.Context) {
+		tc.stats.background.Add(1)
 		defer s.bgPending.Delete(key)
 		ctx, cancel := context.WithTimeout(ctx, s.opts.requestTimeout)
 		defer cancel()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 
@@ -114,4 +115,24 @@ func BenchmarkFindRecord(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkFindHit is the find hit over the 1,000 albums of the anchor
+// document (BenchmarkFindRecord's hit cycles three records that stay in L1):
+// the cost a program sees when its hot set is larger than a few records.
+func BenchmarkFindHit(b *testing.B) {
+	s := warmStore(b)
+	ctx := context.Background()
+	ids := make([]string, benchAlbums)
+	for i := range ids {
+		ids[i] = strconv.Itoa(i + 1)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := store.FindRecord[fixture.Album](ctx, s, ids[i%benchAlbums], store.BackgroundReload(false)); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
 }

@@ -22,12 +22,15 @@ func PeekRecord[T any](s *Cache, id string) (T, bool) {
 func peek[T any](tc *typeCache, id string) (out T, ok bool) {
 	r := tc.get(id)
 	if r == nil {
+		tc.stats.peeked(false)
 		return out, false
 	}
 	st := r.state.Load()
 	if !st.loaded() {
+		tc.stats.peeked(false)
 		return out, false
 	}
+	tc.stats.peeked(true)
 	if st.value != nil {
 		out = *(*T)(st.value)
 	}

@@ -118,12 +118,16 @@ func (s *Cache) pushThen(doc *jsonapi.Document, want *model.Model, then func(tx 
 // records, and returns those.
 func (s *Cache) commitPrepared(included, data *preparedList, then func(tx *txn, recs []*record)) []*record {
 	bound := 0
+	var tally pushTally
 	for p := range included.all() {
 		bound += p.pendingBound()
+		tally.add(p.tc)
 	}
 	for p := range data.all() {
 		bound += p.pendingBound()
+		tally.add(p.tc)
 	}
+	tally.count(&s.untyped)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reservePending(bound)
@@ -140,6 +144,46 @@ func (s *Cache) commitPrepared(included, data *preparedList, then func(tx *txn, 
 	}
 	tx.commit()
 	return recs
+}
+
+// pushTally counts the resources of one document by type, for Stats.
+type pushTally struct {
+	types  [8]*typeCache
+	counts [8]uint64
+	more   map[*typeCache]uint64 // past eight types
+}
+
+func (t *pushTally) add(tc *typeCache) {
+	for i, x := range t.types {
+		switch x {
+		case tc:
+			t.counts[i]++
+			return
+		case nil:
+			t.types[i], t.counts[i] = tc, 1
+			return
+		}
+	}
+	if t.more == nil {
+		t.more = map[*typeCache]uint64{}
+	}
+	t.more[tc]++
+}
+
+// count adds the document to the store's count of pushes, and it and its
+// records to each type's counters.
+func (t *pushTally) count(store *counters) {
+	store.pushes.Add(1)
+	for i, tc := range t.types {
+		if tc != nil {
+			tc.stats.pushes.Add(1)
+			tc.stats.pushed.Add(t.counts[i])
+		}
+	}
+	for tc, n := range t.more {
+		tc.stats.pushes.Add(1)
+		tc.stats.pushed.Add(n)
+	}
 }
 
 // preparedList holds prepared resources in chunks that never move, so a

@@ -7,6 +7,7 @@ import (
 	"iter"
 	"maps"
 	"net/url"
+	"time"
 
 	"github.com/larder-go/larder/jsonapi"
 )
@@ -34,8 +35,10 @@ func FindAll[T any](ctx context.Context, s *Cache, opts ...FindOption) (*RecordA
 	policy := tc.policy
 	n := arr.Len()
 	if o.reload == yes || (o.reload == unset && policy.ShouldReloadAll(typ, n)) {
+		tc.stats.found(false)
 		return arr, s.loadAll(ctx, tc, o)
 	}
+	tc.stats.found(true)
 	if o.background == yes || (o.background == unset && policy.ShouldBackgroundReloadAll(typ, n)) {
 		key := flightKey{op: OpFindAll, tc: tc, include: includeKey(o.include)}
 		if _, busy := s.bgPending.LoadOrStore(key, struct{}{}); !busy {
@@ -43,6 +46,7 @@ func FindAll[T any](ctx context.Context, s *Cache, opts ...FindOption) (*RecordA
 			// when the goroutine gets to run.
 			tc.updating.Add(1)
 			if !s.bg.goLimited(func(ctx context.Context) {
+				tc.stats.background.Add(1)
 				defer tc.updating.Add(-1)
 				defer s.bgPending.Delete(key)
 				ctx, cancel := context.WithTimeout(ctx, s.opts.requestTimeout)
@@ -64,7 +68,8 @@ func FindAll[T any](ctx context.Context, s *Cache, opts ...FindOption) (*RecordA
 func (s *Cache) loadAll(ctx context.Context, tc *typeCache, o findOptions) error {
 	typ := tc.model.Name
 	key := flightKey{op: OpFindAll, tc: tc, include: includeKey(o.include)}
-	_, err, _ := s.flights.Do(ctx, s.bg.ctx, key, func(fctx context.Context) (*record, error) {
+	start := time.Now()
+	_, err, joined := s.flights.Do(ctx, s.bg.ctx, key, func(fctx context.Context) (*record, error) {
 		tc.updating.Add(1)
 		defer tc.updating.Add(-1)
 		doc, err := s.fetch(fctx, &Request{Op: OpFindAll, Type: typ, Model: tc.model, Include: o.include, AdapterOptions: o.adapterOptions})
@@ -77,6 +82,10 @@ func (s *Cache) loadAll(ctx context.Context, tc *typeCache, o findOptions) error
 		_, err = s.push(doc, tc.model)
 		return nil, err
 	})
+	if joined {
+		tc.stats.shared.Add(1)
+		s.logShared(ctx, OpFindAll, typ, "", time.Since(start), err)
+	}
 	if err != nil {
 		return s.flightError(ctx, &Request{Op: OpFindAll, Type: typ}, err)
 	}

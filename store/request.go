@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"time"
 	"unicode/utf8"
 
 	"github.com/larder-go/larder/jsonapi"
@@ -16,32 +17,54 @@ import (
 // document, never nil. Every failure is an *AdapterError or a *DocumentError;
 // a plugin's wrong answer (or panic) is an *AdapterError wrapping ErrPlugin.
 func (s *Cache) fetch(ctx context.Context, req *Request) (*jsonapi.Document, error) {
-	if s.closed.Load() {
-		return nil, &AdapterError{Op: req.Op, Type: req.Type, ID: req.ID, Err: ErrClosed}
-	}
+	c := &s.untyped
 	var a Adapter
 	if tc, err := s.typeCacheFor(req.Type); err == nil {
-		a = tc.send
+		a, c = tc.send, &tc.stats
 	} else {
 		a = s.sender(req.Type)
 	}
-	if a == nil {
-		return nil, &AdapterError{Op: req.Op, Type: req.Type, ID: req.ID, Err: ErrNoAdapter}
+	var err error
+	switch {
+	case s.closed.Load():
+		err = &AdapterError{Op: req.Op, Type: req.Type, ID: req.ID, Err: ErrClosed}
+	case a == nil:
+		err = &AdapterError{Op: req.Op, Type: req.Type, ID: req.ID, Err: ErrNoAdapter}
+	}
+	if err != nil {
+		c.failed(err)
+		return nil, err
 	}
 	if req.Model == nil && req.Type != "" {
 		req.Model, _ = s.reg.ByName(req.Type)
 	}
+	if int(req.Op) < len(c.requests) {
+		c.requests[req.Op].Add(1)
+	}
+	start := time.Now()
+	status, doc, err := s.exchange(ctx, a, req)
+	if err != nil {
+		c.failed(err)
+	}
+	s.logRequest(ctx, req, status, time.Since(start), err)
+	return doc, err
+}
+
+// exchange sends req through a and reads the answer, returning the response's
+// status (0 when there was none).
+func (s *Cache) exchange(ctx context.Context, a Adapter, req *Request) (int, *jsonapi.Document, error) {
 	resp, err := s.do(ctx, a, req)
 	if err != nil {
-		return nil, err
+		return 0, nil, err
 	}
 	if !success(resp.Status) {
-		return nil, s.responseError(req, resp)
+		return resp.Status, nil, s.responseError(req, resp)
 	}
 	if len(resp.Body) == 0 || resp.Status == 204 {
-		return &jsonapi.Document{}, nil
+		return resp.Status, &jsonapi.Document{}, nil
 	}
-	return s.normalizeResponse(req, resp.Body)
+	doc, err := s.normalizeResponse(req, resp.Body)
+	return resp.Status, doc, err
 }
 
 // do calls the adapter, turning a panic or a nil response into a typed error.

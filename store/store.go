@@ -56,6 +56,9 @@ type Cache struct {
 	// indexes are the member positions of long to-manys, kept by writers
 	// between txns (see memberIndex).
 	indexes map[indexKey]*memberIndex
+	// untyped counts requests of no registered type, and the documents
+	// pushed (each once, whatever types it held).
+	untyped counters
 }
 
 // New returns a store over adapter and serializer with the given options. It
@@ -85,7 +88,8 @@ func New(adapter Adapter, serializer Serializer, opts ...Option) (*Cache, error)
 	}
 	for _, tc := range s.types {
 		tc.policy = s.policyFor(tc.model.Name)
-		if _, builtin := tc.policy.(defaultPolicy); !builtin {
+		_, tc.ember = tc.policy.(defaultPolicy)
+		if !tc.ember {
 			tc.policy = guardedPolicy{tc.policy, s}
 		}
 		tc.send = s.sender(tc.model.Name)

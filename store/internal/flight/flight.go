@@ -43,13 +43,13 @@ type call[V any] struct {
 
 // Do returns the result of fn for key, starting fn in a new goroutine unless a
 // call for key is already under way, in which case it waits for that one.
-// shared reports whether the result went to more than one caller.
+// joined reports whether it did: the caller joined a call another started.
 //
 // fn runs under a context that carries ctx's values (not its deadline or
 // cancellation) and that is cancelled when parent ends or when every caller
 // waiting for the call has left. A caller whose ctx ends leaves at once with
 // ctx.Err(); the call goes on for the others.
-func (g *Group[K, V]) Do(ctx, parent context.Context, key K, fn func(context.Context) (V, error)) (v V, err error, shared bool) {
+func (g *Group[K, V]) Do(ctx, parent context.Context, key K, fn func(context.Context) (V, error)) (v V, err error, joined bool) {
 	g.mu.Lock()
 	if g.calls == nil {
 		g.calls = map[K]*call[V]{}
@@ -97,13 +97,10 @@ func (g *Group[K, V]) Do(ctx, parent context.Context, key K, fn func(context.Con
 	return g.wait(ctx, key, c, false)
 }
 
-func (g *Group[K, V]) wait(ctx context.Context, key K, c *call[V], joined bool) (v V, err error, shared bool) {
+func (g *Group[K, V]) wait(ctx context.Context, key K, c *call[V], joined bool) (V, error, bool) {
 	select {
 	case <-c.done:
-		g.mu.Lock()
-		shared = joined || c.waiters > 1
-		g.mu.Unlock()
-		return c.val, c.err, shared
+		return c.val, c.err, joined
 	case <-ctx.Done():
 	}
 	g.mu.Lock()
@@ -118,7 +115,8 @@ func (g *Group[K, V]) wait(ctx context.Context, key K, c *call[V], joined bool) 
 	if last {
 		c.cancel()
 	}
-	return v, ctx.Err(), joined
+	var zero V
+	return zero, ctx.Err(), joined
 }
 
 // InFlight reports the number of calls under way.

@@ -36,12 +36,12 @@ func TestDoSharesOneCallPerKey(t *testing.T) {
 		}
 		var wg sync.WaitGroup
 		results := make([]string, 10)
-		shared := make([]bool, 10)
+		joined := make([]bool, 10)
 		for i := range 10 {
 			wg.Go(func() {
 				v, err, sh := g.Do(t.Context(), t.Context(), key{1, "album", "1", ""}, fn)
 				assert.NoError(t, err)
-				results[i], shared[i] = v, sh
+				results[i], joined[i] = v, sh
 			})
 		}
 		synctest.Wait()
@@ -49,10 +49,14 @@ func TestDoSharesOneCallPerKey(t *testing.T) {
 		close(release)
 		wg.Wait()
 		assert.Equal(t, int32(1), calls.Load(), "ten callers, one call")
+		starters := 0
 		for i := range 10 {
 			assert.Equal(t, "v", results[i])
-			assert.True(t, shared[i])
+			if !joined[i] {
+				starters++
+			}
 		}
+		assert.Equal(t, 1, starters, "one caller started the call, nine joined it")
 		assert.Equal(t, 0, g.InFlight())
 	})
 }

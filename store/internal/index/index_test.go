@@ -13,11 +13,23 @@ import (
 )
 
 type entry struct {
-	key string
 	val int
+	key string // not the first field, so the offset New finds matters
 }
 
-func newTable() *index.Table[entry] { return index.New(func(e *entry) string { return e.key }) }
+func newTable() *index.Table[entry] { return index.New(func(e *entry) *string { return &e.key }) }
+
+// New refuses a field function that does not return a field of its argument.
+func TestNewRefusesAFieldOutsideTheEntry(t *testing.T) {
+	other := ""
+	assert.Panics(t, func() { index.New(func(*entry) *string { return &other }) })
+	tb := newTable()
+	tb.Put(&entry{1, "a"})
+	tb.Put(&entry{2, "b"})
+	require.NotNil(t, tb.Get("b"))
+	assert.Equal(t, 2, tb.Get("b").val, "entries are found by the field New was given")
+	assert.Nil(t, tb.Get("c"))
+}
 
 // Random puts, deletes and resets, checked against a plain map after each step.
 func TestModelCheck(t *testing.T) {
@@ -31,7 +43,7 @@ func TestModelCheck(t *testing.T) {
 				k := strconv.Itoa(rng.IntN(keys))
 				switch op := rng.IntN(100); {
 				case op < 55:
-					tb.Put(&entry{k, step})
+					tb.Put(&entry{step, k})
 					model[k] = step
 				case op < 99:
 					got := tb.Delete(k)
@@ -73,7 +85,7 @@ func TestModelCheck(t *testing.T) {
 func TestEdgeKeys(t *testing.T) {
 	tb := newTable()
 	for _, k := range []string{"", "\x00", "a\x00b", "..", "é", string(make([]byte, 4096))} {
-		tb.Put(&entry{k, len(k)})
+		tb.Put(&entry{len(k), k})
 	}
 	for _, k := range []string{"", "\x00", "a\x00b", "..", "é", string(make([]byte, 4096))} {
 		require.NotNil(t, tb.Get(k), "%q", k)
@@ -88,7 +100,7 @@ func TestEdgeKeys(t *testing.T) {
 func TestReadersDuringWrites(t *testing.T) {
 	tb := newTable()
 	for i := range 100 {
-		tb.Put(&entry{"stable" + strconv.Itoa(i), i})
+		tb.Put(&entry{i, "stable" + strconv.Itoa(i)})
 	}
 	var wg sync.WaitGroup
 	stop := make(chan struct{})
@@ -112,7 +124,7 @@ func TestReadersDuringWrites(t *testing.T) {
 	}
 	for round := range 20 {
 		for i := range 500 {
-			tb.Put(&entry{strconv.Itoa(round*1000 + i), i})
+			tb.Put(&entry{i, strconv.Itoa(round*1000 + i)})
 		}
 		for i := range 500 {
 			tb.Delete(strconv.Itoa(round*1000 + i))
@@ -131,7 +143,7 @@ func BenchmarkGet(b *testing.B) {
 			keys := make([]string, n)
 			for i := range n {
 				keys[i] = strconv.Itoa(i)
-				e := &entry{keys[i], i}
+				e := &entry{i, keys[i]}
 				tb.Put(e)
 				m[keys[i]] = e
 			}
