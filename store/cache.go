@@ -145,7 +145,6 @@ type typeCache struct {
 	cell     reflect.Type              // struct{ S recordState; V GoType }: a state and its value in one allocation
 	clone    bool                      // the model has attributes that need a deep copy
 	policy   ReloadPolicy              // the type's policy, or Ember's defaults; fixed at New
-	ember    bool                      // policy is Ember's defaults, so the hit path need not call it
 	send     Adapter                   // the type's adapter in the store's middleware; fixed at New
 	batcher  BatchAdapter              // the type's adapter as a BatchAdapter, or nil; fixed at New
 	grouper  FindManyGrouper           // the type's adapter as a FindManyGrouper, or nil; fixed at New

@@ -221,9 +221,6 @@ func findRecord[T any](ctx context.Context, s *Cache, tc *typeCache, id string, 
 
 // wantsBackground reports whether a cache hit is refreshed in the background.
 func wantsBackground(tc *typeCache, id string, background tristate) bool {
-	if background == unset && tc.ember {
-		return true // Ember's default, without the call
-	}
 	return background == yes || (background == unset && tc.policy.ShouldBackgroundReloadRecord(tc.model.Name, id))
 }
 
@@ -235,7 +232,7 @@ func mustReload(tc *typeCache, id string, reload tristate) bool {
 	case no:
 		return false
 	}
-	return !tc.ember && tc.policy.ShouldReloadRecord(tc.model.Name, id)
+	return tc.policy.ShouldReloadRecord(tc.model.Name, id)
 }
 
 // A flightKey names a shared request: the operation, the type, the record and

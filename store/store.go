@@ -88,8 +88,7 @@ func New(adapter Adapter, serializer Serializer, opts ...Option) (*Cache, error)
 	}
 	for _, tc := range s.types {
 		tc.policy = s.policyFor(tc.model.Name)
-		_, tc.ember = tc.policy.(defaultPolicy)
-		if !tc.ember {
+		if _, builtin := tc.policy.(defaultPolicy); !builtin {
 			tc.policy = guardedPolicy{tc.policy, s}
 		}
 		tc.send = s.sender(tc.model.Name)
