@@ -7,9 +7,9 @@ import "github.com/larder-go/larder/jsonapi"
 // record's life; for a record first seen in a payload without one it is Ember's
 // derived form "@lid:<type>-<id>".
 type Identifier struct {
-	Type string
-	ID   string
-	LID  string
+	Type string `json:"type"`
+	ID   string `json:"id,omitempty"`
+	LID  string `json:"lid,omitempty"`
 }
 
 // String returns "type:id", or "type:lid" when there is no id.

@@ -134,11 +134,13 @@ func (t *Table[V]) Reset() {
 	t.live, t.dead = 0, 0
 }
 
-// All calls f for each entry until f returns false. Only the writer may call
-// it.
+// All calls f for each entry until f returns false. Like Get it is safe to
+// call from any goroutine: it walks the table current when it starts, so an
+// entry a writer puts or deletes meanwhile may or may not be seen.
 func (t *Table[V]) All(f func(*V) bool) {
-	for i := range t.cur.Load().slots {
-		v := t.cur.Load().slots[i].Load()
+	tb := t.cur.Load()
+	for i := range tb.slots {
+		v := tb.slots[i].Load()
 		if v != nil && v != t.tomb && !f(v) {
 			return
 		}
