@@ -43,11 +43,11 @@ type Progress struct {
 
 // A Result is one operation's measurements.
 type Result struct {
-	Op            string        `json:"op"`
-	Calls         int           `json:"calls"`
-	P50           time.Duration `json:"p50"` // in nanoseconds in JSON
-	P90           time.Duration `json:"p90"`
-	P99           time.Duration `json:"p99"`
+	Op    string        `json:"op"`
+	Calls int           `json:"calls"`
+	P50   time.Duration `json:"p50"` // in nanoseconds in JSON
+	P90   time.Duration `json:"p90"`
+	P99   time.Duration `json:"p99"`
 	// AllocsPerOp and BytesPerOp are the heap allocations per call, read
 	// from runtime.MemStats around the operation (so they include any
 	// background work of the store meanwhile).
