@@ -3,11 +3,11 @@
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all test lint bench bench-scale demo fuzz cover tidy
+.PHONY: all test lint apicheck api-baseline bench bench-scale demo fuzz cover tidy
 
 all: test
 
-test: lint
+test: lint apicheck
 	$(GO) test -race -count=1 ./...
 
 # gofmt, vet and staticcheck, at zero findings.
@@ -16,6 +16,21 @@ lint:
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+
+# API stability: apidiff compares the public API with the baseline kept in
+# api/ (the API of v0.1.0; see the README's versioning policy) and fails on
+# any incompatible change. api-baseline rewrites the baseline, for a release
+# that changes the API on purpose.
+APIDIFF ?= golang.org/x/exp/cmd/apidiff@v0.0.0-20261014143641-f0251eb4aa3e
+API_BASELINE ?= api/baseline.export
+MODULE := github.com/larder-go/larder
+apicheck:
+	@out="$$($(GO) run $(APIDIFF) -m -incompatible $(API_BASELINE) $(MODULE) 2>/dev/null)" || { $(GO) run $(APIDIFF) -m -incompatible $(API_BASELINE) $(MODULE); exit 1; }; \
+	if [ -n "$$out" ]; then echo "apicheck: incompatible changes against $(API_BASELINE):"; echo "$$out"; exit 1; fi; \
+	echo "apicheck: no incompatible change against $(API_BASELINE)"
+
+api-baseline:
+	$(GO) run $(APIDIFF) -m -w $(API_BASELINE) $(MODULE)
 
 # Benchmarks: each compares larder with its baseline in the same run. The
 # scale benchmarks fill stores of 1k, 100k and 1M albums (about 1 GiB and a
