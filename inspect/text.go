@@ -32,14 +32,8 @@ func WriteStats(w io.Writer, st store.Stats) error {
 	line("coalesced requests", st.Coalesced)
 	line("coalesced finds", st.CoalescedFinds)
 	line("background reloads", st.BackgroundReloads)
-	e := st.Errors
-	for _, c := range []struct {
-		name string
-		n    uint64
-	}{{"notFound", e.NotFound}, {"invalid", e.Invalid}, {"unauthorized", e.Unauthorized}, {"forbidden", e.Forbidden},
-		{"conflict", e.Conflict}, {"server", e.Server}, {"timeout", e.Timeout}, {"aborted", e.Aborted}, {"closed", e.Closed},
-		{"noAdapter", e.NoAdapter}, {"plugin", e.Plugin}, {"document", e.Document}, {"adapter", e.Adapter}} {
-		line("errors "+c.name, c.n)
+	for name, n := range st.Errors.All() {
+		line("errors "+name, n)
 	}
 	line("pushes", st.Pushes)
 	line("records pushed", st.RecordsPushed)

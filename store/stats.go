@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"iter"
 	"sync/atomic"
 	"unsafe"
 )
@@ -156,6 +157,21 @@ func (e Errors) Total() uint64 {
 	}
 	return n
 }
+
+// All yields each condition's name (as in its JSON field: "notFound") and
+// count, in the order of the fields.
+func (e Errors) All() iter.Seq2[string, uint64] {
+	return func(yield func(string, uint64) bool) {
+		for k := range errKinds {
+			if !yield(errNames[k], *e.field(k)) {
+				return
+			}
+		}
+	}
+}
+
+var errNames = [errKinds]string{"notFound", "invalid", "unauthorized", "forbidden", "conflict", "server",
+	"timeout", "aborted", "closed", "noAdapter", "plugin", "document", "adapter"}
 
 // An errKind is the index of a condition in Errors.
 type errKind uint8

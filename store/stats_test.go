@@ -398,3 +398,21 @@ func pushOne(t *testing.T, s *store.Cache) {
 	t.Helper()
 	require.NoError(t, s.PushDocument([]byte(`{"data":{"type":"album","id":"1","attributes":{"title":"One"}}}`)))
 }
+
+func TestErrorsAllNamesEveryCondition(t *testing.T) {
+	e := store.Errors{NotFound: 1, Adapter: 13, Document: 12}
+	var names []string
+	var sum uint64
+	for name, n := range e.All() {
+		names = append(names, name)
+		sum += n
+	}
+	assert.Equal(t, []string{"notFound", "invalid", "unauthorized", "forbidden", "conflict", "server",
+		"timeout", "aborted", "closed", "noAdapter", "plugin", "document", "adapter"}, names)
+	assert.Equal(t, e.Total(), sum)
+	js, err := json.Marshal(e)
+	require.NoError(t, err)
+	for _, name := range names {
+		assert.Contains(t, string(js), `"`+name+`"`, "All's names are the JSON names")
+	}
+}
