@@ -62,6 +62,10 @@ func TestRunAgainstEmbeddedServer(t *testing.T) {
 		`the server drops 1 stream`,
 		`album 1 [title], title "Live at Leeds"`,
 		`reconnected with Last-Event-ID, caught up; stream live`,
+		`stats: what the store of the loading stories counted (store.Stats)`,
+		`peeks                           3 hits          0 misses  100.0%`,
+		`requests query                  4`,
+		`errors invalid                  1`,
 	} {
 		assert.Contains(t, got, want)
 	}

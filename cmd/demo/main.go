@@ -72,10 +72,12 @@ func run(ctx context.Context, w io.Writer, server string) error {
 	if err := writing(ctx, w, server); err != nil {
 		return err
 	}
-	if embedded == nil {
-		return nil // the live story needs the embedded server's event stream
+	if embedded != nil { // the live story needs the embedded server's event stream
+		if err := live(ctx, w, embedded); err != nil {
+			return err
+		}
 	}
-	return live(ctx, w, embedded)
+	return stats(w, s)
 }
 
 // loading is the seed story of finding: a miss, a hit, a background reload,
