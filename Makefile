@@ -57,6 +57,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzAdapterRoute$$' -fuzztime $(FUZZTIME) ./adapters
 	$(GO) test -run '^$$' -fuzz '^FuzzReaders$$' -fuzztime $(FUZZTIME) ./internal/gen
 	$(GO) test -run '^$$' -fuzz '^FuzzPushDocument$$' -fuzztime $(FUZZTIME) ./store
+	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) ./inspect
 
 cover:
 	$(GO) test -count=1 -coverprofile=coverage.out ./...

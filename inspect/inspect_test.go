@@ -18,7 +18,7 @@ import (
 	"github.com/larder-go/larder/store"
 )
 
-func newStore(t *testing.T) *store.Cache {
+func newStore(t testing.TB) *store.Cache {
 	s, err := store.New(nil, nil, store.WithModels(fixture.Models()...))
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
