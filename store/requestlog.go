@@ -16,12 +16,8 @@ func (s *Cache) logRequest(ctx context.Context, req *Request, status int, d time
 	if !l.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
-	attrs := make([]slog.Attr, 0, 9)
-	attrs = append(attrs, slog.String("op", req.Op.String()), slog.String("type", req.Type))
-	switch {
-	case req.ID != "":
-		attrs = append(attrs, slog.String("id", req.ID))
-	case len(req.IDs) > 0:
+	attrs := requestAttrs(9, req.Op, req.Type, req.ID)
+	if req.ID == "" && len(req.IDs) > 0 {
 		attrs = append(attrs, slog.Int("ids", len(req.IDs)))
 	}
 	if req.Relationship != "" {
@@ -44,14 +40,21 @@ func (s *Cache) logShared(ctx context.Context, op Op, typ, id string, d time.Dur
 	if !l.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
-	attrs := make([]slog.Attr, 0, 6)
-	attrs = append(attrs, slog.String("op", op.String()), slog.String("type", typ))
-	if id != "" {
-		attrs = append(attrs, slog.String("id", id))
-	}
+	attrs := requestAttrs(6, op, typ, id)
 	attrs = append(attrs, slog.Bool("shared", true), slog.Duration("duration", d))
 	if err != nil {
 		attrs = append(attrs, slog.Any("err", err))
 	}
 	l.LogAttrs(ctx, slog.LevelDebug, "store: request shared", attrs...)
+}
+
+// requestAttrs starts a request record's attributes, with room for n: the
+// operation, the type and the id when there is one.
+func requestAttrs(n int, op Op, typ, id string) []slog.Attr {
+	attrs := make([]slog.Attr, 0, n)
+	attrs = append(attrs, slog.String("op", op.String()), slog.String("type", typ))
+	if id != "" {
+		attrs = append(attrs, slog.String("id", id))
+	}
+	return attrs
 }
