@@ -110,3 +110,78 @@ func DecodeOperations(data []byte) ([]Operation, error) {
 	}
 	return out, nil
 }
+
+// EncodeOperations returns an operations document holding ops, deterministic
+// as Encode is. Each operation needs an op of "add", "update" or "remove",
+// and a Ref or a resource in Data, as DecodeOperations requires; what
+// EncodeOperations writes, DecodeOperations reads back equal.
+func EncodeOperations(ops []Operation) ([]byte, error) {
+	e := encoder{buf: make([]byte, 0, 256)}
+	e.raw(`{"atomic:operations":[`)
+	for i := range ops {
+		e.comma(i == 0)
+		if err := e.operation(&ops[i]); err != nil {
+			return nil, at2(err, "/atomic:operations/"+itoa(i))
+		}
+	}
+	e.raw("]}")
+	return e.buf, nil
+}
+
+func (e *encoder) operation(op *Operation) error {
+	switch op.Op {
+	case "add", "update", "remove":
+	default:
+		return &EncodeError{Pointer: "/op", Err: fmt.Errorf("%w: op %q", ErrInvalid, op.Op)}
+	}
+	if op.Ref == nil && op.Shape != One {
+		return &EncodeError{Pointer: "/data", Err: fmt.Errorf("%w: %s without a ref needs a resource", ErrInvalid, op.Op)}
+	}
+	e.raw(`{"op":`)
+	e.str(op.Op)
+	if r := op.Ref; r != nil {
+		if r.Type == "" || r.ID == "" && r.LID == "" {
+			return &EncodeError{Pointer: "/ref", Err: fmt.Errorf("%w: a ref needs a type and an id or lid", ErrInvalid)}
+		}
+		e.raw(`,"ref":{"type":`)
+		e.str(r.Type)
+		if r.ID != "" {
+			e.raw(`,"id":`)
+			e.str(r.ID)
+		}
+		if r.LID != "" {
+			e.raw(`,"lid":`)
+			e.str(r.LID)
+		}
+		if r.Relationship != "" {
+			e.raw(`,"relationship":`)
+			e.str(r.Relationship)
+		}
+		e.raw("}")
+	}
+	switch op.Shape {
+	case One:
+		if len(op.Data) != 1 {
+			return &EncodeError{Pointer: "/data", Err: fmt.Errorf("%w: shape one with %d resources", ErrInvalid, len(op.Data))}
+		}
+		e.raw(`,"data":`)
+		if err := e.resource(&op.Data[0]); err != nil {
+			return at2(err, "/data")
+		}
+	case Null:
+		e.raw(`,"data":null`)
+	case Many:
+		e.raw(`,"data":`)
+		if err := e.resources(op.Data); err != nil {
+			return at2(err, "/data")
+		}
+	}
+	if op.Meta != nil {
+		e.raw(`,"meta":`)
+		if err := e.meta(op.Meta); err != nil {
+			return at2(err, "/meta")
+		}
+	}
+	e.raw("}")
+	return nil
+}

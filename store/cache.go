@@ -78,6 +78,7 @@ const (
 	stDeleted                              // deleteRecord called
 	stDeletionCommitted                    // the deletion was saved
 	stSaving                               // a save of the record is in flight
+	stStale                                // Invalidate marked it: the server may have changed it
 )
 
 // recordState is a record's state at one moment. It is never changed once
@@ -85,6 +86,9 @@ const (
 type recordState struct {
 	id     string
 	status status
+	// epoch is the type's staleness epoch when the record's data last came
+	// from the server (see stale.go).
+	epoch uint32
 	// value points to the record's remote attributes and relationships, a
 	// model.GoType value, or is nil when nothing is loaded. The store never writes
 	// through it once published.
@@ -141,22 +145,23 @@ func (r *record) identifier() Identifier {
 
 // typeCache holds the records of one model.
 type typeCache struct {
-	model    *model.Model
-	cell     reflect.Type              // struct{ S recordState; V GoType }: a state and its value in one allocation
-	clone    bool                      // the model has attributes that need a deep copy
-	policy   ReloadPolicy              // the type's policy, or Ember's defaults; fixed at New
-	send     Adapter                   // the type's adapter in the store's middleware; fixed at New
-	batcher  BatchAdapter              // the type's adapter as a BatchAdapter, or nil; fixed at New
-	grouper  FindManyGrouper           // the type's adapter as a FindManyGrouper, or nil; fixed at New
-	index    *index.Table[record]      // loaded records by id
-	lids     *index.Table[record]      // loaded records by lid
-	members  atomic.Pointer[[]*record] // the live array's records in the order they joined, and some that left
-	live     atomic.Int64              // visible records in members
-	dead     int                       // records in members no longer visible; guarded by Cache.mu
-	array    atomic.Value              // the *RecordArray[T], made on first PeekAll
-	updating atomic.Int32              // FindAll requests in flight
-	batch    batcher                   // coalesced finds waiting to be sent
-	stats    counters                  // what Stats reports
+	model     *model.Model
+	cell      reflect.Type              // struct{ S recordState; V GoType }: a state and its value in one allocation
+	clone     bool                      // the model has attributes that need a deep copy
+	policy    ReloadPolicy              // the type's policy, or Ember's defaults; fixed at New
+	send      Adapter                   // the type's adapter in the store's middleware; fixed at New
+	batcher   BatchAdapter              // the type's adapter as a BatchAdapter, or nil; fixed at New
+	grouper   FindManyGrouper           // the type's adapter as a FindManyGrouper, or nil; fixed at New
+	index     *index.Table[record]      // loaded records by id
+	lids      *index.Table[record]      // loaded records by lid
+	members   atomic.Pointer[[]*record] // the live array's records in the order they joined, and some that left
+	live      atomic.Int64              // visible records in members
+	dead      int                       // records in members no longer visible; guarded by Cache.mu
+	array     atomic.Value              // the *RecordArray[T], made on first PeekAll
+	updating  atomic.Int32              // FindAll requests in flight
+	batch     batcher                   // coalesced finds waiting to be sent
+	stats     counters                  // what Stats reports
+	staleness                           // what Invalidate and InvalidateType marked
 
 	// Writing: fixed at New.
 	fields  fields           // offsets and equality of the model's members

@@ -112,8 +112,16 @@ type ChangeSet struct {
 	// subscription's buffer was full: what it watches may have changed in ways
 	// it was not told of, so its reader should read it again. A Missed set
 	// holds no changes; Seq is that of the last commit dropped.
-	Missed  bool
+	Missed bool
+	// Origin says where the commit's changes came from: the program's local
+	// changes, the adapter, a push, a stream or another instance.
+	Origin  Origin
 	changes []Change
+	// states holds, for each change, the record's states before and after
+	// the commit, which RemoteOperations reads. States are never changed
+	// once published, so reading them later needs no lock.
+	states []pendingChange
+	s      *Cache
 }
 
 // Len returns the number of records the commit changed.
@@ -157,7 +165,7 @@ type pendingChange struct {
 // changeSet builds a commit's change set: changes sorted by model (counting
 // sort, stable, so records of one type are contiguous and in commit order),
 // each with the fields whose visible value changed.
-func (s *Cache) changeSet(seq uint64, pend []pendingChange) ChangeSet {
+func (s *Cache) changeSet(seq uint64, origin Origin, pend []pendingChange) ChangeSet {
 	counts := make([]int, len(s.types)+1)
 	for _, p := range pend {
 		counts[p.r.model.Index+1]++
@@ -166,6 +174,7 @@ func (s *Cache) changeSet(seq uint64, pend []pendingChange) ChangeSet {
 		counts[i] += counts[i-1]
 	}
 	out := make([]Change, len(pend))
+	states := make([]pendingChange, len(pend))
 	for _, p := range pend {
 		i := p.r.model.Index
 		id := Identifier{Type: p.r.model.Name, LID: p.r.lid}
@@ -173,9 +182,10 @@ func (s *Cache) changeSet(seq uint64, pend []pendingChange) ChangeSet {
 			id.ID = p.new.id
 		}
 		out[counts[i]] = Change{Record: id, Kind: p.kind, Fields: s.types[i].changedFields(p)}
+		states[counts[i]] = p
 		counts[i]++
 	}
-	return ChangeSet{Seq: seq, changes: out}
+	return ChangeSet{Seq: seq, Origin: origin, changes: out, states: states, s: s}
 }
 
 // changedFields returns the fields whose visible value differs between a
@@ -214,7 +224,7 @@ func (tc *typeCache) unchanged(a, b *recordState) bool {
 	if a == b {
 		return true
 	}
-	if !a.loaded() || !b.loaded() || a.local != nil || b.local != nil || a.status != b.status || a.err != b.err || a.id != b.id {
+	if !a.loaded() || !b.loaded() || a.local != nil || b.local != nil || a.status&^stStale != b.status&^stStale || a.err != b.err || a.id != b.id {
 		return false
 	}
 	if tc.attrsDiffer(a.value, b.value) {

@@ -142,7 +142,7 @@ func (s *Cache) flushBatch(tc *typeCache, b *batch) {
 		tc.stats.coalesced.Add(1)
 		doc, err := s.fetch(b.ctx, &Request{Op: OpFindMany, Type: typ, Model: tc.model, IDs: group, coalesced: true})
 		if err == nil {
-			_, err = s.push(doc, nil)
+			_, err = s.push(OriginAdapter, doc, nil)
 		}
 		served := 0
 		for _, id := range group {

@@ -57,11 +57,11 @@ func CreateRecord[T any](s *Cache, v T) (Ref[T], error) {
 			return Ref[T]{}, fmt.Errorf("store: create %s %q: %w", tc.model.Name, id, ErrIDInUse)
 		}
 	}
-	tx := s.begin()
+	tx := s.begin(OriginLocal)
 	r := tx.create(tc, id, lid)
 	st, cell := tc.newCell()
 	cell.Elem().Set(reflect.NewAt(tc.model.GoType, p).Elem())
-	*st = recordState{id: id, status: stNew, value: cell.UnsafePointer(), local: &edits{}}
+	*st = recordState{id: id, status: stNew, value: cell.UnsafePointer(), local: &edits{}, epoch: tc.staleness.epoch.Load()}
 	tx.put(r, st, ChangeCreated, ownValue|ownEdits)
 	for i := range tc.fields.rels {
 		// Each member's inverse takes the new record, locally.

@@ -120,7 +120,7 @@ func (s *Cache) edit(tc *typeCache, r *record, base *recordState, work unsafe.Po
 		}
 	}
 	next.value = val
-	tx := s.begin()
+	tx := s.begin(OriginLocal)
 	tx.put(r, next, ChangeEdited, ownValue|ownEdits)
 	for i := range fs.rels {
 		if rels.has(i) {
@@ -183,7 +183,7 @@ func (s *Cache) deleteRecord(tc *typeCache, r *record, id string) error {
 	if cur.status&stDeleted != 0 {
 		return nil
 	}
-	tx := s.begin()
+	tx := s.begin(OriginLocal)
 	if cur.status&stNew != 0 {
 		tx.unload(r)
 		r.d.st.status = stDeleted
@@ -207,7 +207,7 @@ func (s *Cache) rollback(tc *typeCache, r *record) error {
 	if !cur.loaded() {
 		return nil
 	}
-	tx := s.begin()
+	tx := s.begin(OriginLocal)
 	if cur.status&stNew != 0 {
 		tx.unload(r)
 		tx.commit()

@@ -144,7 +144,7 @@ func FindRecord[T any](ctx context.Context, s *Cache, id string, opts ...FindOpt
 	if id != "" && !preload {
 		if r := tc.get(id); r != nil {
 			if st := r.state.Load(); st.loaded() {
-				if !mustReload(tc, id, reload) {
+				if !mustReload(tc, st, id, reload) {
 					if wantsBackground(tc, id, background) {
 						s.backgroundFind(tc, id, buildOptions(opts))
 					}
@@ -202,7 +202,7 @@ func findRecord[T any](ctx context.Context, s *Cache, tc *typeCache, id string, 
 		// Not loaded at the hit path (or a preload): the record may have
 		// arrived since.
 		if r := tc.get(id); r != nil {
-			if st := r.state.Load(); st.loaded() && !mustReload(tc, id, o.reload) {
+			if st := r.state.Load(); st.loaded() && !mustReload(tc, st, id, o.reload) {
 				if wantsBackground(tc, id, o.background) {
 					s.backgroundFind(tc, id, o)
 				}
@@ -224,15 +224,17 @@ func wantsBackground(tc *typeCache, id string, background tristate) bool {
 	return background == yes || (background == unset && tc.policy.ShouldBackgroundReloadRecord(tc.model.Name, id))
 }
 
-// mustReload reports whether a loaded record needs a blocking fetch.
-func mustReload(tc *typeCache, id string, reload tristate) bool {
+// mustReload reports whether a loaded record, in state st, needs a blocking
+// fetch: the option says so, or it does not and the record is stale or the
+// policy wants one.
+func mustReload(tc *typeCache, st *recordState, id string, reload tristate) bool {
 	switch reload {
 	case yes, asked:
 		return true
 	case no:
 		return false
 	}
-	return tc.policy.ShouldReloadRecord(tc.model.Name, id)
+	return tc.stale(st) || tc.policy.ShouldReloadRecord(tc.model.Name, id)
 }
 
 // A flightKey names a shared request: the operation, the type, the record and
@@ -345,7 +347,7 @@ func (s *Cache) pushFound(tc *typeCache, id string, doc *jsonapi.Document) (*rec
 		d.Data[0].ID = id
 		doc = &d
 	}
-	recs, err := s.push(doc, tc.model)
+	recs, err := s.push(OriginAdapter, doc, tc.model)
 	if err != nil {
 		return nil, err
 	}
@@ -450,7 +452,7 @@ func (s *Cache) preload(tc *typeCache, id string, values map[string]any) error {
 		}
 		res.Attributes[k] = raw
 	}
-	_, err := s.push(&jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{res}}, m)
+	_, err := s.push(OriginLocal, &jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{res}}, m)
 	return err
 }
 

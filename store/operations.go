@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -87,7 +88,10 @@ func (e *OperationError) Unwrap() error { return e.Err }
 // turns out invalid while applying (an index past the end of a relationship
 // that earlier operations changed) undoes the ones before it. On error, an
 // *OperationError, the cache is unchanged and nothing is announced.
-func (s *Cache) Apply(ops ...Operation) error {
+func (s *Cache) Apply(ops ...Operation) error { return s.apply(OriginProgram, ops) }
+
+// apply is Apply with an origin.
+func (s *Cache) apply(o Origin, ops []Operation) error {
 	s.mustBeNew()
 	if s.closed.Load() {
 		return ErrClosed
@@ -100,7 +104,7 @@ func (s *Cache) Apply(ops ...Operation) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tx := s.begin()
+	tx := s.begin(o)
 	tx.journal = true
 	for i := range ops {
 		if err := tx.operate(&ops[i], &items[i]); err != nil {
@@ -338,7 +342,10 @@ func Operations(wire []jsonapi.Operation) ([]Operation, error) {
 // ApplyDocument decodes an operations document and applies it with Apply.
 // A document that does not decode is a *jsonapi.DecodeError and changes
 // nothing.
-func (s *Cache) ApplyDocument(data []byte) error {
+func (s *Cache) ApplyDocument(data []byte) error { return s.applyDocument(OriginProgram, data) }
+
+// applyDocument is ApplyDocument with an origin.
+func (s *Cache) applyDocument(o Origin, data []byte) error {
 	wire, err := jsonapi.DecodeOperations(data)
 	if err != nil {
 		return err
@@ -347,7 +354,7 @@ func (s *Cache) ApplyDocument(data []byte) error {
 	if err != nil {
 		return err
 	}
-	return s.Apply(ops...)
+	return s.apply(o, ops)
 }
 
 // ApplyPayload is ApplyDocument for an operations document as the server
@@ -356,7 +363,10 @@ func (s *Cache) ApplyDocument(data []byte) error {
 // NormalizePayload) first, as a payload given to PushPayload does. Without a
 // serializer it is ApplyDocument; a serializer that cannot normalize whole
 // payloads gives ErrNotSupported.
-func (s *Cache) ApplyPayload(raw []byte) error {
+func (s *Cache) ApplyPayload(raw []byte) error { return s.applyPayload(OriginProgram, raw) }
+
+// applyPayload is ApplyPayload with an origin.
+func (s *Cache) applyPayload(o Origin, raw []byte) error {
 	s.mustBeNew()
 	wire, err := jsonapi.DecodeOperations(raw)
 	if err != nil {
@@ -377,7 +387,7 @@ func (s *Cache) ApplyPayload(raw []byte) error {
 	if err != nil {
 		return err
 	}
-	return s.Apply(ops...)
+	return s.apply(o, ops)
 }
 
 // normalizeOp normalizes one operation through the serializer, by way of a
@@ -432,4 +442,46 @@ func (s *Cache) normalizeOp(p PayloadNormalizer, op *jsonapi.Operation) error {
 		op.Ref.Type, op.Ref.ID, op.Ref.LID = n.Type, n.ID, n.LID
 	}
 	return nil
+}
+
+// WireOperations converts cache operations into the operations of an
+// operations document, the inverse of [Operations]: what it returns,
+// encoded with jsonapi.EncodeOperations and read back with Operations, is
+// ops again. Members of relationship operations are written as an array.
+// The resources are shared with ops.
+func WireOperations(ops []Operation) []jsonapi.Operation {
+	out := make([]jsonapi.Operation, len(ops))
+	for i := range ops {
+		op, w := &ops[i], &out[i]
+		switch op.Op {
+		case OpPut, OpUpdate:
+			w.Op = "add"
+			if op.Op == OpUpdate {
+				w.Op = "update"
+			}
+			if op.Resource != nil {
+				w.Shape, w.Data = jsonapi.One, []jsonapi.Resource{*op.Resource}
+			}
+			continue
+		case OpRemove:
+			w.Op = "remove"
+			w.Ref = &jsonapi.OperationRef{Type: op.Ref.Type, ID: op.Ref.ID, LID: op.Ref.LID}
+			continue
+		case OpAddMembers:
+			w.Op = "add"
+			if op.Index >= 0 {
+				w.Meta = jsonapi.Meta{"index": json.RawMessage(strconv.Itoa(op.Index))}
+			}
+		case OpRemoveMembers:
+			w.Op = "remove"
+		default:
+			w.Op = "update"
+		}
+		w.Ref = &jsonapi.OperationRef{Type: op.Ref.Type, ID: op.Ref.ID, LID: op.Ref.LID, Relationship: op.Relationship}
+		w.Shape, w.Data = jsonapi.Many, make([]jsonapi.Resource, len(op.Members))
+		for j, y := range op.Members {
+			w.Data[j] = jsonapi.Resource{Type: y.Type, ID: y.ID, LID: y.LID}
+		}
+	}
+	return out
 }

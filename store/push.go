@@ -25,7 +25,12 @@ import (
 // The whole document is checked and decoded before anything is applied. On error
 // (a *DocumentError with the JSON pointer at fault) the cache is unchanged.
 func (s *Cache) Push(doc *jsonapi.Document) ([]any, error) {
-	recs, err := s.push(doc, nil)
+	return s.pushAny(OriginProgram, doc)
+}
+
+// pushAny is Push with an origin.
+func (s *Cache) pushAny(o Origin, doc *jsonapi.Document) ([]any, error) {
+	recs, err := s.push(o, doc, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +49,7 @@ func Push[T any](s *Cache, doc *jsonapi.Document) ([]T, error) {
 	if !ok {
 		return nil, unknownModel[T]()
 	}
-	recs, err := s.push(doc, tc.model)
+	recs, err := s.push(OriginProgram, doc, tc.model)
 	if err != nil {
 		return nil, err
 	}
@@ -79,14 +84,13 @@ type relPatch struct {
 
 // push checks and decodes doc completely, then applies it under the writer
 // lock. want, when set, is the model every primary resource must have.
-func (s *Cache) push(doc *jsonapi.Document, want *model.Model) ([]*record, error) {
-	return s.pushThen(doc, want, nil)
+func (s *Cache) push(o Origin, doc *jsonapi.Document, want *model.Model) ([]*record, error) {
+	return s.pushThen(o, doc, want, nil)
 }
 
 // pushThen is push with a last step in the same commit: then runs after the
 // document is applied, with the primary records.
-func (s *Cache) pushThen(doc *jsonapi.Document, want *model.Model, then func(tx *txn, recs []*record)) ([]*record, error) {
-
+func (s *Cache) pushThen(o Origin, doc *jsonapi.Document, want *model.Model, then func(tx *txn, recs []*record)) ([]*record, error) {
 	s.mustBeNew()
 	if doc == nil {
 		return nil, &DocumentError{Err: fmt.Errorf("%w: nil document", jsonapi.ErrInvalid)}
@@ -110,13 +114,13 @@ func (s *Cache) pushThen(doc *jsonapi.Document, want *model.Model, then func(tx 
 			return nil, at(err, "/data/"+strconv.Itoa(i))
 		}
 	}
-	return s.commitPrepared(listOf(items[:base]), listOf(items[base:]), then), nil
+	return s.commitPrepared(o, listOf(items[:base]), listOf(items[base:]), then), nil
 }
 
 // commitPrepared applies prepared resources in one commit, included ones
 // first as Ember Data does, then runs then (when set) with the primary
 // records, and returns those.
-func (s *Cache) commitPrepared(included, data *preparedList, then func(tx *txn, recs []*record)) []*record {
+func (s *Cache) commitPrepared(o Origin, included, data *preparedList, then func(tx *txn, recs []*record)) []*record {
 	bound := 0
 	var tally pushTally
 	for p := range included.all() {
@@ -131,7 +135,7 @@ func (s *Cache) commitPrepared(included, data *preparedList, then func(tx *txn, 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reservePending(bound)
-	tx := s.begin()
+	tx := s.begin(o)
 	for p := range included.all() {
 		tx.apply(p) // OpPut, as Apply runs it
 	}
@@ -404,6 +408,7 @@ func (tx *txn) apply(p *prepared) *record {
 	if old != nil {
 		next.status |= old.status &^ (stNew | stLoaded)
 	}
+	tc.freshen(next, old, tx.origin)
 	if partial {
 		// Partial update: start from a copy of the remote value.
 		v.Elem().Set(reflect.NewAt(m.GoType, base).Elem())

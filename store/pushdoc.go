@@ -25,13 +25,13 @@ import (
 // keeps no reference to raw.
 func (s *Cache) PushDocument(raw []byte) error {
 	s.mustBeNew()
-	_, err := s.pushDocument(raw, nil, nil)
+	_, err := s.pushDocument(OriginProgram, raw, nil, nil)
 	return err
 }
 
 // pushDocument decodes raw in one pass and applies it, as pushThen does a
 // decoded document.
-func (s *Cache) pushDocument(raw []byte, want *model.Model, then func(tx *txn, recs []*record)) ([]*record, error) {
+func (s *Cache) pushDocument(o Origin, raw []byte, want *model.Model, then func(tx *txn, recs []*record)) ([]*record, error) {
 	w := docWalker{s: s, want: want}
 	if _, err := jsonapi.Walk(raw, &w); err != nil {
 		if _, ok := err.(*DocumentError); ok {
@@ -42,7 +42,7 @@ func (s *Cache) pushDocument(raw []byte, want *model.Model, then func(tx *txn, r
 	if w.data.n == 0 && w.included.n == 0 && then == nil {
 		return nil, nil
 	}
-	return s.commitPrepared(&w.included, &w.data, then), nil
+	return s.commitPrepared(o, &w.included, &w.data, then), nil
 }
 
 // docWalker is the jsonapi.Visitor by which a document's bytes become

@@ -34,7 +34,7 @@ func FindAll[T any](ctx context.Context, s *Cache, opts ...FindOption) (*RecordA
 	typ := tc.model.Name
 	policy := tc.policy
 	n := arr.Len()
-	if o.reload == yes || (o.reload == unset && policy.ShouldReloadAll(typ, n)) {
+	if o.reload == yes || (o.reload == unset && (tc.arrayStale() || policy.ShouldReloadAll(typ, n))) {
 		tc.stats.found(false)
 		return arr, s.loadAll(ctx, tc, o)
 	}
@@ -69,9 +69,15 @@ func (s *Cache) loadAll(ctx context.Context, tc *typeCache, o findOptions) error
 	typ := tc.model.Name
 	key := flightKey{op: OpFindAll, tc: tc, include: includeKey(o.include)}
 	start := time.Now()
-	_, err, joined := s.flights.Do(ctx, s.bg.ctx, key, func(fctx context.Context) (*record, error) {
+	_, err, joined := s.flights.Do(ctx, s.bg.ctx, key, func(fctx context.Context) (_ *record, err error) {
 		tc.updating.Add(1)
 		defer tc.updating.Add(-1)
+		epoch := tc.staleness.epoch.Load()
+		defer func() {
+			if err == nil {
+				tc.staleness.array.Store(epoch)
+			}
+		}()
 		doc, err := s.fetch(fctx, &Request{Op: OpFindAll, Type: typ, Model: tc.model, Include: o.include, AdapterOptions: o.adapterOptions})
 		if err != nil {
 			return nil, err
@@ -79,7 +85,7 @@ func (s *Cache) loadAll(ctx context.Context, tc *typeCache, o findOptions) error
 		if doc.Shape != jsonapi.Many && doc.Shape != jsonapi.Absent {
 			return nil, &DocumentError{Pointer: "/data", Err: fmt.Errorf("%w: findAll needs an array", ErrShape)}
 		}
-		_, err = s.push(doc, tc.model)
+		_, err = s.push(OriginAdapter, doc, tc.model)
 		return nil, err
 	})
 	if joined {
@@ -128,7 +134,7 @@ func runQuery[T any](ctx context.Context, s *Cache, tc *typeCache, o findOptions
 	if doc.Shape != jsonapi.Many {
 		return nil, &DocumentError{Pointer: "/data", Err: fmt.Errorf("%w: query needs an array, have %s", ErrShape, doc.Shape)}
 	}
-	recs, err := s.push(doc, tc.model)
+	recs, err := s.push(OriginAdapter, doc, tc.model)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +202,7 @@ func QueryRecord[T any](ctx context.Context, s *Cache, query url.Values, opts ..
 	switch doc.Shape {
 	case jsonapi.Null, jsonapi.Absent:
 		if len(doc.Included) > 0 {
-			if _, err := s.push(doc, nil); err != nil {
+			if _, err := s.push(OriginAdapter, doc, nil); err != nil {
 				return nil, err
 			}
 		}
@@ -204,7 +210,7 @@ func QueryRecord[T any](ctx context.Context, s *Cache, query url.Values, opts ..
 	case jsonapi.Many:
 		return nil, &DocumentError{Pointer: "/data", Err: fmt.Errorf("%w: queryRecord needs one resource or null, have an array", ErrShape)}
 	}
-	recs, err := s.push(doc, tc.model)
+	recs, err := s.push(OriginAdapter, doc, tc.model)
 	if err != nil {
 		return nil, err
 	}

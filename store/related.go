@@ -221,7 +221,7 @@ func (x relRef) loadLink(ctx context.Context, parent *recordState, link string, 
 		Data:     []jsonapi.Resource{{Type: x.tc.model.Name, ID: parent.id, Relationships: map[string]*jsonapi.Relationship{x.info.Name: rel}}},
 		Included: append(append([]jsonapi.Resource(nil), doc.Included...), doc.Data...),
 	}
-	_, err = x.s.pushThen(push, x.tc.model, func(tx *txn, recs []*record) {
+	_, err = x.s.pushThen(OriginAdapter, push, x.tc.model, func(tx *txn, recs []*record) {
 		parentID := tx.ident(recs[0])
 		for _, y := range rel.Data {
 			m, ok := x.s.reg.ByName(y.Type)

@@ -100,7 +100,7 @@ func (ref Ref[T]) RollbackRelationships() error {
 	if !cur.loaded() || cur.local == nil {
 		return nil
 	}
-	tx := s.begin()
+	tx := s.begin(OriginLocal)
 	d := tx.draftOf(r)
 	remote := tc.remoteOf(cur)
 	for i := range tc.fields.rels {

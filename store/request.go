@@ -213,7 +213,7 @@ func (s *Cache) Execute(ctx context.Context, req *Request) (*jsonapi.Document, e
 	if doc.Shape == jsonapi.Absent && doc.Errors == nil && doc.Meta == nil && doc.Included == nil {
 		return nil, nil // no content (204, or an empty body): nothing to push or return
 	}
-	if _, err := s.push(doc, nil); err != nil {
+	if _, err := s.push(OriginAdapter, doc, nil); err != nil {
 		return nil, err
 	}
 	return doc, nil
@@ -224,6 +224,11 @@ func (s *Cache) Execute(ctx context.Context, req *Request) (*jsonapi.Document, e
 // Key mapping applies here, unlike Push. A serializer that cannot normalize
 // whole payloads (the JSON serializer) gives ErrNotSupported.
 func (s *Cache) PushPayload(typ string, raw []byte) error {
+	return s.pushPayload(OriginProgram, typ, raw)
+}
+
+// pushPayload is PushPayload with an origin.
+func (s *Cache) pushPayload(o Origin, typ string, raw []byte) error {
 	var sz Serializer
 	if typ != "" {
 		if _, err := s.ModelFor(typ); err != nil {
@@ -236,7 +241,8 @@ func (s *Cache) PushPayload(typ string, raw []byte) error {
 	var doc *jsonapi.Document
 	switch p := sz.(type) {
 	case nil:
-		return s.PushDocument(raw)
+		_, err := s.pushDocument(o, raw, nil, nil)
+		return err
 	case PayloadNormalizer:
 		d, err := normalizePayload(s, p, typ, raw)
 		if err != nil {
@@ -246,7 +252,7 @@ func (s *Cache) PushPayload(typ string, raw []byte) error {
 	default:
 		return fmt.Errorf("store: push payload: %T: %w", sz, ErrNotSupported)
 	}
-	_, err := s.push(doc, nil)
+	_, err := s.push(o, doc, nil)
 	return err
 }
 

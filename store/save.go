@@ -51,7 +51,7 @@ func (s *Cache) save(ctx context.Context, tc *typeCache, r *record, id string, o
 	sent.local.inflight = cur.value
 	done := make(chan struct{})
 	s.saving[r] = done
-	tx := s.begin()
+	tx := s.begin(OriginLocal)
 	tx.store(r, sent, ChangeState)
 	tx.commit()
 	s.mu.Unlock()
@@ -134,7 +134,7 @@ func (s *Cache) saveFailed(tc *typeCache, r *record, done chan struct{}, err err
 	} else {
 		next.err = err
 	}
-	tx := s.begin()
+	tx := s.begin(OriginLocal)
 	tx.store(r, next, ChangeState)
 	tx.commit()
 }
@@ -222,7 +222,7 @@ func (s *Cache) saveDone(tc *typeCache, r *record, done chan struct{}, op Op, se
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	defer s.release(r, done)
-	tx := s.begin()
+	tx := s.begin(OriginAdapter)
 	for i := range items {
 		if &items[i] != primary {
 			tx.apply(&items[i])
@@ -262,6 +262,7 @@ func (s *Cache) saveDone(tc *typeCache, r *record, done chan struct{}, op Op, se
 		setRelAt(f, remote, relAt(f, tc.remoteOf(cur)))
 	}
 	next := &recordState{id: id, status: (cur.status | stLoaded) &^ (stNew | stSaving)}
+	tc.freshen(next, cur, OriginAdapter)
 	next.value = tc.rebase(cur.value, inflight, remote, nil) // a copy of remote, id included
 	for _, i := range unsent {
 		f := &tc.fields.rels[i]

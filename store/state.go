@@ -20,6 +20,9 @@ type RecordState struct {
 	IsValid             bool // no validation errors
 	IsError             bool // the last find or save failed with an error other than a validation error
 	IsReloading         bool // loaded, and a find of it is in flight
+	// IsStale: loaded, and the server may have changed it since (Invalidate,
+	// InvalidateType, fan-out): the next FindRecord waits for a reload.
+	IsStale bool
 	// HasDirtyAttributes follows Ember Data 5.x: true for a new record, a
 	// record with changed attributes, and a deleted record; false once the
 	// deletion is saved and for a new record that was deleted. Relationships
@@ -101,6 +104,7 @@ func (s *Cache) stateOf(tc *typeCache, r *record, id string) RecordState {
 	out.IsSaving = st.status&stSaving != 0
 	out.IsDeleted = st.status&stDeleted != 0
 	out.IsDeletionCommitted = st.status&stDeletionCommitted != 0
+	out.IsStale = !out.IsNew && tc.stale(st)
 	out.Err = st.err
 	out.IsError = st.err != nil
 	if st.local != nil && len(st.local.errors) > 0 {

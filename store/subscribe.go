@@ -276,9 +276,9 @@ func (sub *Subscription) All(ctx context.Context) iter.Seq[ChangeSet] {
 
 // publish hands a commit's changes to the subscriptions that watch them.
 // The caller holds Cache.mu.
-func (s *Cache) publish(seq uint64, pend []pendingChange) {
+func (s *Cache) publish(seq uint64, origin Origin, pend []pendingChange) {
 	h := &s.hub
-	cs := s.changeSet(seq, pend)
+	cs := s.changeSet(seq, origin, pend)
 	for _, sub := range h.all {
 		sub.deliver(cs)
 	}
@@ -292,7 +292,7 @@ func (s *Cache) publish(seq uint64, pend []pendingChange) {
 			hi++
 		}
 		if subs := h.types[m]; len(subs) > 0 {
-			part := ChangeSet{Seq: seq, changes: cs.changes[lo:hi:hi]}
+			part := ChangeSet{Seq: seq, Origin: origin, changes: cs.changes[lo:hi:hi], states: cs.states[lo:hi:hi], s: s}
 			for _, sub := range subs {
 				sub.deliver(part)
 			}
@@ -300,7 +300,7 @@ func (s *Cache) publish(seq uint64, pend []pendingChange) {
 		if len(h.recs) > 0 {
 			for i := lo; i < hi; i++ {
 				id := cs.changes[i].Record
-				one := ChangeSet{Seq: seq, changes: cs.changes[i : i+1 : i+1]}
+				one := ChangeSet{Seq: seq, Origin: origin, changes: cs.changes[i : i+1 : i+1], states: cs.states[i : i+1 : i+1], s: s}
 				if id.ID != "" {
 					for _, sub := range h.recs[implicitKey{model: m, id: id.ID}] {
 						sub.deliver(one)

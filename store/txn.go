@@ -13,6 +13,7 @@ import (
 // commit publishes every draft inside one odd generation (Cache.gen).
 type txn struct {
 	s       *Cache
+	origin  Origin
 	added   map[*typeCache]map[string]*record // records given an id in this txn, not yet in the index
 	lids    map[*typeCache]map[string]*record // records with a lid, not yet in the lid index
 	members map[*typeCache][]*record
@@ -50,7 +51,8 @@ const (
 	ownRemote                       // st.local.remote
 )
 
-func (s *Cache) begin() *txn { return &txn{s: s} }
+// begin starts a txn whose commit announces changes of origin o.
+func (s *Cache) begin(o Origin) *txn { return &txn{s: s, origin: o} }
 
 // draftOf returns r's draft, starting one from its published state.
 func (tx *txn) draftOf(r *record) *draft {
@@ -277,7 +279,7 @@ func (tx *txn) commit() {
 	if changed {
 		seq := s.announce()
 		if watched {
-			s.publish(seq, changes)
+			s.publish(seq, tx.origin, changes)
 		}
 	}
 }

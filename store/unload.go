@@ -27,7 +27,7 @@ func (s *Cache) unloadRecord(tc *typeCache, r *record) error {
 	if st := r.state.Load(); st != nil && st.status&stSaving != 0 {
 		return fmt.Errorf("store: unload %s: %w", r.identifier(), ErrSaving)
 	}
-	tx := s.begin()
+	tx := s.begin(OriginLocal)
 	tx.unload(r)
 	tx.commit()
 	return nil
@@ -84,7 +84,7 @@ func (s *Cache) UnloadAll(types ...string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	tx := s.begin()
+	tx := s.begin(OriginLocal)
 	var rs []*record
 	for _, tc := range tcs {
 		tc.index.All(func(r *record) bool {

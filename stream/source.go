@@ -231,9 +231,9 @@ func (src *Source) handle(e sse.Event) {
 	var err error
 	switch e.Type {
 	case "operations":
-		err = src.s.ApplyPayload([]byte(e.Data))
+		err = src.s.From(store.OriginStream).ApplyPayload([]byte(e.Data))
 	case "", "message", "document":
-		err = src.s.PushPayload("", []byte(e.Data))
+		err = src.s.From(store.OriginStream).PushPayload("", []byte(e.Data))
 	case "reset":
 		err = ErrGap
 	default:

@@ -93,6 +93,7 @@ func TestSourceFollowsJSONAPITest(t *testing.T) {
 	c, ok := cs.Find("album", "1")
 	require.True(t, ok)
 	assert.True(t, c.Fields.Has("title"))
+	assert.Equal(t, store.OriginStream, cs.Origin, "fan-out tells the stream's commits from the program's")
 	assert.Equal(t, "Edited elsewhere", title(reader, "1"))
 
 	// Created, then deleted, elsewhere.
