@@ -79,6 +79,7 @@ const (
 	stDeletionCommitted                    // the deletion was saved
 	stSaving                               // a save of the record is in flight
 	stStale                                // Invalidate marked it: the server may have changed it
+	stRaced                                // a peer changed it while a request was in flight (stale.go)
 )
 
 // recordState is a record's state at one moment. It is never changed once

@@ -224,7 +224,7 @@ func (tc *typeCache) unchanged(a, b *recordState) bool {
 	if a == b {
 		return true
 	}
-	if !a.loaded() || !b.loaded() || a.local != nil || b.local != nil || a.status&^stStale != b.status&^stStale || a.err != b.err || a.id != b.id {
+	if !a.loaded() || !b.loaded() || a.local != nil || b.local != nil || a.status&^(stStale|stRaced) != b.status&^(stStale|stRaced) || a.err != b.err || a.id != b.id {
 		return false
 	}
 	if tc.attrsDiffer(a.value, b.value) {

@@ -103,6 +103,8 @@ func (s *Cache) flushBatch(tc *typeCache, b *batch) {
 	}
 	bt.mu.Unlock()
 	defer b.cancel()
+	s.inflight.Add(1) // until the response is committed: see stale.go
+	defer s.inflight.Add(-1)
 	deliver := func(id string, res batchResult) int {
 		bt.mu.Lock()
 		chans := b.waiting[id]

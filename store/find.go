@@ -312,6 +312,8 @@ func (s *Cache) flightError(ctx context.Context, req *Request, err error) error 
 // fetchRecord sends one findRecord request (or joins a coalesced findMany) and
 // pushes the answer.
 func (s *Cache) fetchRecord(ctx context.Context, tc *typeCache, id string, o findOptions) (*record, error) {
+	s.inflight.Add(1) // until the response is committed: see stale.go
+	defer s.inflight.Add(-1)
 	defer s.loads.start(tc, id)()
 	if len(o.include) == 0 && o.adapterOptions == nil && tc.coalesces() {
 		return s.batchFind(ctx, tc, id)

@@ -408,7 +408,7 @@ func (tx *txn) apply(p *prepared) *record {
 	if old != nil {
 		next.status |= old.status &^ (stNew | stLoaded)
 	}
-	tc.freshen(next, old, tx.origin)
+	tx.s.freshen(tc, next, old, tx.origin)
 	if partial {
 		// Partial update: start from a copy of the remote value.
 		v.Elem().Set(reflect.NewAt(m.GoType, base).Elem())

@@ -72,6 +72,8 @@ func (s *Cache) loadAll(ctx context.Context, tc *typeCache, o findOptions) error
 	_, err, joined := s.flights.Do(ctx, s.bg.ctx, key, func(fctx context.Context) (_ *record, err error) {
 		tc.updating.Add(1)
 		defer tc.updating.Add(-1)
+		s.inflight.Add(1) // until the response is committed: see stale.go
+		defer s.inflight.Add(-1)
 		epoch := tc.staleness.epoch.Load()
 		defer func() {
 			if err == nil {
@@ -127,6 +129,8 @@ func Query[T any](ctx context.Context, s *Cache, query url.Values, opts ...FindO
 
 // runQuery sends a query request (or a paging link) and builds its Collection.
 func runQuery[T any](ctx context.Context, s *Cache, tc *typeCache, o findOptions, req *Request) (*Collection[T], error) {
+	s.inflight.Add(1) // until the response is committed: see stale.go
+	defer s.inflight.Add(-1)
 	doc, err := s.fetch(ctx, req)
 	if err != nil {
 		return nil, err
@@ -195,6 +199,8 @@ func QueryRecord[T any](ctx context.Context, s *Cache, query url.Values, opts ..
 		return nil, unknownModel[T]()
 	}
 	o := buildOptions(opts)
+	s.inflight.Add(1) // until the response is committed: see stale.go
+	defer s.inflight.Add(-1)
 	doc, err := s.fetch(ctx, &Request{Op: OpQueryRecord, Type: tc.model.Name, Model: tc.model, Query: query, Include: o.include, AdapterOptions: o.adapterOptions})
 	if err != nil {
 		return nil, err

@@ -180,6 +180,8 @@ func (x relRef) useLink(st *relationship.State, reload bool) bool {
 // (with the response's links and meta), and each record's inverse forced to
 // the parent, as Ember Data's findHasMany and findBelongsTo.
 func (x relRef) loadLink(ctx context.Context, parent *recordState, link string, o findOptions) error {
+	x.s.inflight.Add(1) // until the response is committed: see stale.go
+	defer x.s.inflight.Add(-1)
 	op := OpFindHasMany
 	if x.info.Kind == relationship.KindBelongsTo {
 		op = OpFindBelongsTo

@@ -27,23 +27,31 @@ import (
 //
 // OpUpdate and the relationship operations change only records a cache holds
 // loaded, so applying them never makes a partial record. A commit of
-// OriginLocal changes no remote state and gives none. The change set keeps
-// the states it needs, so RemoteOperations may be called long after the
-// commit, from any goroutine. It fails only when an attribute's transform
-// cannot encode the value; a change set of a subscription's Missed notice
-// has none.
-func (cs ChangeSet) RemoteOperations() ([]Operation, error) {
+// OriginLocal changes no remote state and gives none.
+//
+// A record the commit left stale is in stale instead, with no operations:
+// an answer of the adapter that crossed a peer's change (see
+// Cache.Invalidate), whose values may be older than what others hold; others
+// should mark it stale too.
+//
+// The change set keeps the states it needs, so RemoteOperations may be
+// called long after the commit, from any goroutine. It fails only when an
+// attribute's transform cannot encode the value; a change set of a
+// subscription's Missed notice has none.
+func (cs ChangeSet) RemoteOperations() (ops []Operation, stale []Identifier, err error) {
 	if cs.s == nil || cs.Origin == OriginLocal {
-		return nil, nil
+		return nil, nil, nil
 	}
-	var out []Operation
 	for _, p := range cs.states {
-		var err error
-		if out, err = cs.s.remoteOps(out, p); err != nil {
-			return nil, err
+		if p.new.remoteLoaded() && p.new.status&stStale != 0 && p.old.status&stStale == 0 && p.new.id != "" {
+			stale = append(stale, Identifier{Type: p.r.model.Name, ID: p.new.id})
+			continue
+		}
+		if ops, err = cs.s.remoteOps(ops, p); err != nil {
+			return nil, nil, err
 		}
 	}
-	return out, nil
+	return ops, stale, nil
 }
 
 // remoteOps appends the operations of one record's change.

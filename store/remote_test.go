@@ -17,7 +17,7 @@ import (
 // by way of their wire form, as fan-out sends them.
 func replicate(t *testing.T, cs store.ChangeSet, peer *store.Cache) []store.Operation {
 	t.Helper()
-	ops, err := cs.RemoteOperations()
+	ops, _, err := cs.RemoteOperations()
 	require.NoError(t, err)
 	raw, err := jsonapi.EncodeOperations(store.WireOperations(ops))
 	require.NoError(t, err)
@@ -125,7 +125,7 @@ func TestRemoteOperationsSendOnlyWhatChanged(t *testing.T) {
 	sub := s.Subscribe(context.Background())
 	defer sub.Close()
 	pushT(t, s, `{"data":{"type":"album","id":"2","attributes":{"title":"Deux","rating":4.5}}}`)
-	ops, err := next(t, sub).RemoteOperations()
+	ops, _, err := next(t, sub).RemoteOperations()
 	require.NoError(t, err)
 	require.Len(t, ops, 1)
 	got, err := json.Marshal(ops[0].Resource.Attributes)
@@ -142,13 +142,13 @@ func TestRemoteOperationsLeaveLocalStateOut(t *testing.T) {
 	require.NoError(t, ref.Update(func(a *fixture.Album) { a.Title = "edited" }))
 	cs := next(t, sub)
 	assert.Equal(t, store.OriginLocal, cs.Origin)
-	ops, err := cs.RemoteOperations()
+	ops, _, err := cs.RemoteOperations()
 	require.NoError(t, err)
 	assert.Empty(t, ops, "an edit changes no remote state")
 
 	// A push over the edit sends the remote change, never the edit.
 	pushT(t, s, `{"data":{"type":"album","id":"1","attributes":{"songCount":12}}}`)
-	ops, err = next(t, sub).RemoteOperations()
+	ops, _, err = next(t, sub).RemoteOperations()
 	require.NoError(t, err)
 	require.Len(t, ops, 1)
 	assert.Equal(t, map[string]json.RawMessage{"songCount": json.RawMessage(`12`)}, ops[0].Resource.Attributes)

@@ -206,6 +206,8 @@ func (s *Cache) Execute(ctx context.Context, req *Request) (*jsonapi.Document, e
 	if r.Op == 0 {
 		r.Op = OpCustom
 	}
+	s.inflight.Add(1) // until the response is committed: see stale.go
+	defer s.inflight.Add(-1)
 	doc, err := s.fetch(ctx, &r)
 	if err != nil {
 		return nil, err

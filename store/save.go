@@ -67,6 +67,8 @@ func (s *Cache) save(ctx context.Context, tc *typeCache, r *record, id string, o
 			return err
 		}
 	}
+	s.inflight.Add(1) // until the response is committed: see stale.go
+	defer s.inflight.Add(-1)
 	doc, err := s.fetch(ctx, req)
 	if err == nil {
 		err = s.saveDone(tc, r, done, op, sent, doc)
@@ -262,7 +264,7 @@ func (s *Cache) saveDone(tc *typeCache, r *record, done chan struct{}, op Op, se
 		setRelAt(f, remote, relAt(f, tc.remoteOf(cur)))
 	}
 	next := &recordState{id: id, status: (cur.status | stLoaded) &^ (stNew | stSaving)}
-	tc.freshen(next, cur, OriginAdapter)
+	s.freshen(tc, next, cur, OriginAdapter)
 	next.value = tc.rebase(cur.value, inflight, remote, nil) // a copy of remote, id included
 	for _, i := range unsent {
 		f := &tc.fields.rels[i]

@@ -36,14 +36,34 @@ func (tc *typeCache) arrayStale() bool {
 // freshen sets next's freshness after data of origin o arrived for the
 // record whose state was old: the server's data makes it fresh, a peer's
 // keeps what old had.
-func (tc *typeCache) freshen(next, old *recordState, o Origin) {
-	if o == OriginPeer && old.loaded() {
-		next.epoch = old.epoch
-		next.status |= old.status & stStale
-		return
+//
+// A peer's change and a response of the store's own adapter can cross: the
+// response, made by the server before the peer's change, committed after
+// it, would put the older value back. So a peer's change made while any
+// request is in flight marks the record raced, and the next response of the
+// adapter to reach it leaves it stale rather than fresh: its next find
+// reloads it, and fan-out sends it as invalidation, not as values. Raced is
+// conservative (the request in flight may be of anything); its cost is one
+// reload.
+func (s *Cache) freshen(tc *typeCache, next, old *recordState, o Origin) {
+	switch {
+	case o == OriginPeer:
+		if old.loaded() {
+			next.epoch = old.epoch
+			next.status = next.status&^(stStale|stRaced) | old.status&(stStale|stRaced)
+		} else {
+			next.epoch = tc.staleness.epoch.Load()
+		}
+		if s.inflight.Load() > 0 {
+			next.status |= stRaced
+		}
+	case o == OriginAdapter && old != nil && old.status&stRaced != 0:
+		next.epoch = tc.staleness.epoch.Load()
+		next.status = next.status&^stRaced | stStale
+	default:
+		next.epoch = tc.staleness.epoch.Load()
+		next.status &^= stStale | stRaced
 	}
-	next.epoch = tc.staleness.epoch.Load()
-	next.status &^= stStale
 }
 
 // Invalidate marks the records named stale (see the package documentation

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/larder-go/larder/jsonapi"
 
@@ -103,4 +104,50 @@ func decodeDoc(t *testing.T, raw string) *jsonapi.Document {
 	d, err := jsonapi.Decode([]byte(raw))
 	require.NoError(t, err)
 	return d
+}
+
+func TestAResponseThatCrossedAPeersChangeLeavesTheRecordStale(t *testing.T) {
+	ctx := context.Background()
+	f := newFake()
+	f.put("album", "1", `{"title":"One"}`)
+	s := storeOver(t, f)
+	_, err := store.FindRecord[fixture.Album](ctx, s, "1", store.BackgroundReload(false))
+	require.NoError(t, err)
+
+	gate := make(chan struct{})
+	f.mu.Lock()
+	f.gate = gate
+	f.mu.Unlock()
+	done := make(chan error)
+	go func() {
+		_, err := store.FindRecord[fixture.Album](ctx, s, "1", store.Reload(true))
+		done <- err
+	}()
+	require.Eventually(t, func() bool { return f.count(store.OpFindRecord) == 2 }, 5*time.Second, time.Millisecond)
+
+	// The server answers with what it had before a peer saved; the peer's
+	// change arrives first.
+	_, err = s.From(store.OriginPeer).Push(decodeDoc(t, `{"data":{"type":"album","id":"1","attributes":{"title":"saved by a peer"}}}`))
+	require.NoError(t, err)
+	assert.False(t, s.StateOf("album", "1").IsStale)
+	sub := s.Subscribe(ctx)
+	defer sub.Close()
+	gate <- struct{}{}
+	require.NoError(t, <-done)
+
+	assert.True(t, s.StateOf("album", "1").IsStale, "the answer may be older than the peer's change: reload on next read")
+	cs := next(t, sub)
+	assert.Equal(t, store.OriginAdapter, cs.Origin)
+	ops, stale, err := cs.RemoteOperations()
+	require.NoError(t, err)
+	assert.Empty(t, ops, "values that may be old are not sent")
+	assert.Equal(t, []store.Identifier{{Type: "album", ID: "1"}}, stale)
+
+	f.mu.Lock()
+	f.gate = nil
+	f.mu.Unlock()
+	_, err = store.FindRecord[fixture.Album](ctx, s, "1", store.BackgroundReload(false))
+	require.NoError(t, err)
+	assert.Equal(t, 3, f.count(store.OpFindRecord), "the stale record was reloaded")
+	assert.False(t, s.StateOf("album", "1").IsStale)
 }

@@ -59,6 +59,9 @@ type Cache struct {
 	// untyped counts requests of no registered type, and the documents
 	// pushed (each once, whatever types it held).
 	untyped counters
+	// inflight counts requests whose responses are not committed yet: a
+	// peer's change made meanwhile may be newer than what they bring.
+	inflight atomic.Int32
 }
 
 // New returns a store over adapter and serializer with the given options. It
