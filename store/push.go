@@ -408,7 +408,6 @@ func (tx *txn) apply(p *prepared) *record {
 	if old != nil {
 		next.status |= old.status &^ (stNew | stLoaded)
 	}
-	tx.s.freshen(tc, next, old, tx.origin)
 	if partial {
 		// Partial update: start from a copy of the remote value.
 		v.Elem().Set(reflect.NewAt(m.GoType, base).Elem())
@@ -419,6 +418,7 @@ func (tx *txn) apply(p *prepared) *record {
 	}
 	tc.mergeRels(v.UnsafePointer(), base, p)
 	next.value = v.UnsafePointer()
+	tx.s.freshen(tc, next, old, tx.origin, tx.origin == OriginPeer && (base == nil || tc.differs(base, next.value)))
 	if old != nil && old.value != nil && old.local != nil {
 		// Local edits survive the push, except a relationship whose linkage the
 		// push carries (Ember 3.x: remote linkage replaces local linkage; see

@@ -264,7 +264,7 @@ func (s *Cache) saveDone(tc *typeCache, r *record, done chan struct{}, op Op, se
 		setRelAt(f, remote, relAt(f, tc.remoteOf(cur)))
 	}
 	next := &recordState{id: id, status: (cur.status | stLoaded) &^ (stNew | stSaving)}
-	s.freshen(tc, next, cur, OriginAdapter)
+	s.freshen(tc, next, cur, OriginAdapter, false)
 	next.value = tc.rebase(cur.value, inflight, remote, nil) // a copy of remote, id included
 	for _, i := range unsent {
 		f := &tc.fields.rels[i]

@@ -39,13 +39,13 @@ func (tc *typeCache) arrayStale() bool {
 //
 // A peer's change and a response of the store's own adapter can cross: the
 // response, made by the server before the peer's change, committed after
-// it, would put the older value back. So a peer's change made while any
-// request is in flight marks the record raced, and the next response of the
+// it, would put the older value back. So a peer's change that changed the
+// record's remote value while any request is in flight marks it raced, and the next response of the
 // adapter to reach it leaves it stale rather than fresh: its next find
 // reloads it, and fan-out sends it as invalidation, not as values. Raced is
 // conservative (the request in flight may be of anything); its cost is one
 // reload.
-func (s *Cache) freshen(tc *typeCache, next, old *recordState, o Origin) {
+func (s *Cache) freshen(tc *typeCache, next, old *recordState, o Origin, changed bool) {
 	switch {
 	case o == OriginPeer:
 		if old.loaded() {
@@ -54,7 +54,7 @@ func (s *Cache) freshen(tc *typeCache, next, old *recordState, o Origin) {
 		} else {
 			next.epoch = tc.staleness.epoch.Load()
 		}
-		if s.inflight.Load() > 0 {
+		if changed && s.inflight.Load() > 0 {
 			next.status |= stRaced
 		}
 	case o == OriginAdapter && old != nil && old.status&stRaced != 0:
