@@ -20,7 +20,9 @@ import (
 //	 "atomic:operations":[…]}
 //
 //   - from is the sending node's instance id, seq its message number (1, 2,
-//     …; a heartbeat repeats the last one and has "beat":true);
+//     …; a heartbeat repeats the last one and has "beat":true; a node's
+//     first heartbeat, at seq 0, also has "hello":true, which every peer
+//     answers with a heartbeat, so that each knows where the others stand);
 //   - counts holds, for every type the node ever sent, how many of its
 //     messages touched that type, this one included: a receiver that saw
 //     fewer knows which types it missed messages of, whatever type the next
@@ -40,6 +42,7 @@ type message struct {
 	From   string            `json:"from"`
 	Seq    uint64            `json:"seq"`
 	Beat   bool              `json:"beat,omitempty"`
+	Hello  bool              `json:"hello,omitempty"` // a node that just joined: peers answer with a beat
 	Counts map[string]uint64 `json:"counts"`
 	Types  []string          `json:"types,omitempty"`
 	// Invalidate names what to mark stale.
@@ -139,7 +142,7 @@ func decodeHeader(raw []byte) (*message, error) {
 		return nil, fmt.Errorf("%w: not a larder message of version %d", ErrMalformed, wireVersion)
 	case m.From == "":
 		return nil, fmt.Errorf("%w: no sender", ErrMalformed)
-	case m.Seq == 0:
+	case m.Seq == 0 && !m.Beat:
 		return nil, fmt.Errorf("%w: no sequence number", ErrMalformed)
 	case len(m.Counts) > maxTypes || len(m.Types) > maxTypes:
 		return nil, fmt.Errorf("%w: more than %d types", ErrMalformed, maxTypes)

@@ -129,6 +129,7 @@ type Node struct {
 	stats  counters
 	done   atomic.Uint64 // the last commit the publisher handled
 	closed chan struct{} // closed at Close
+	hello  chan struct{} // a new peer said hello
 }
 
 // peer is what a node knows of another's sequence.
@@ -163,7 +164,7 @@ func Join(parent context.Context, s *store.Cache, t Transport, opts ...Option) (
 		cfg.instance = hex.EncodeToString(b[:])
 	}
 	cfg.maxSize = max(cfg.maxSize, 1024)
-	n := &Node{s: s, t: t, cfg: cfg, modes: map[string]Mode{}, counts: map[string]uint64{}, peers: map[string]*peer{}, warned: map[string]bool{}, closed: make(chan struct{})}
+	n := &Node{s: s, t: t, cfg: cfg, modes: map[string]Mode{}, counts: map[string]uint64{}, peers: map[string]*peer{}, warned: map[string]bool{}, closed: make(chan struct{}), hello: make(chan struct{}, 1)}
 	for _, m := range s.Registry().Models() {
 		n.modes[m.Name] = cfg.fallback
 	}
@@ -182,12 +183,15 @@ func Join(parent context.Context, s *store.Cache, t Transport, opts ...Option) (
 		n.sub.Close()
 		return nil, fmt.Errorf("fanout: subscribe: %w", err)
 	}
+	// A first heartbeat makes the node known to its peers at sequence 0, so
+	// that the loss of its first message is a gap they see.
+	n.pubMu.Lock()
+	n.send(ctx, append(appendHeader(nil, n.cfg.instance, 0, true, n.counts), `,"hello":true}`...), false)
+	n.pubMu.Unlock()
 	n.wg.Add(1)
 	go n.publishLoop(ctx)
-	if cfg.heartbeat > 0 {
-		n.wg.Add(1)
-		go n.heartbeatLoop(ctx)
-	}
+	n.wg.Add(1)
+	go n.heartbeatLoop(ctx)
 	n.stopAfter = context.AfterFunc(parent, func() { n.Close() })
 	return n, nil
 }
@@ -291,6 +295,9 @@ func (n *Node) bodyOf(cs store.ChangeSet) *body {
 		}
 		return n.invalidation(recs)
 	}
+	if cs.Origin == store.OriginAdapter && !isSave(cs) {
+		return n.invalidation(loadedBefore(cs, ops, stale))
+	}
 	b := &body{}
 	var keep []store.Operation
 	for i := range ops {
@@ -327,6 +334,38 @@ func (n *Node) bodyOf(cs store.ChangeSet) *body {
 	}
 	slices.Sort(b.types)
 	return b
+}
+
+// isSave reports whether a commit is a save's: its record's new remote
+// state is what this instance wrote, and its values may travel.
+func isSave(cs store.ChangeSet) bool {
+	for c := range cs.All() {
+		if c.Kind == store.ChangeSaved {
+			return true
+		}
+	}
+	return false
+}
+
+// loadedBefore returns the records a load changed that the store held
+// before it. A load's values are a read of the server at some moment, which
+// may reach a peer after a newer write did; sent as values they could put an
+// older value back, so a load travels as invalidation, and only for records
+// whose data it changed (a record loaded for the first time tells peers
+// nothing).
+func loadedBefore(cs store.ChangeSet, ops []store.Operation, stale []store.Identifier) []store.Identifier {
+	var recs []store.Identifier
+	for i := range ops {
+		y := opRecord(&ops[i])
+		if c, ok := cs.Find(y.Type, y.ID); ok && c.Kind == store.ChangeLoaded {
+			continue
+		}
+		recs = appendUnique(recs, y)
+	}
+	for _, y := range stale {
+		recs = appendUnique(recs, y)
+	}
+	return recs
 }
 
 // invalidation is the body that marks records stale.
@@ -393,14 +432,15 @@ func (n *Node) publish(ctx context.Context, b *body) {
 	}
 	msg := appendHeader(make([]byte, 0, len(raw)+128+32*len(n.counts)), n.cfg.instance, n.seq, false, n.counts)
 	msg = append(append(msg, raw...), '}')
-	n.send(ctx, msg)
+	n.send(ctx, msg, true)
 }
 
 // headerRoom is a bound on a header's size with counts of n types.
 func headerRoom(types int) int { return 128 + 64*types }
 
-// send publishes msg; the caller holds pubMu.
-func (n *Node) send(ctx context.Context, msg []byte) {
+// send publishes msg, counting it in Published when count is set; the
+// caller holds pubMu.
+func (n *Node) send(ctx context.Context, msg []byte, count bool) {
 	pctx, cancel := context.WithTimeout(ctx, n.cfg.timeout)
 	err := n.t.Publish(pctx, msg)
 	cancel()
@@ -413,39 +453,50 @@ func (n *Node) send(ctx context.Context, msg []byte) {
 		}
 		return
 	}
-	n.stats.published.Add(1)
-	n.stats.bytes.Add(uint64(len(msg)))
+	if count {
+		n.stats.published.Add(1)
+		n.stats.bytes.Add(uint64(len(msg)))
+	}
 	if n.failing {
 		n.failing = false
 		n.s.Logger().Info("fanout: publishing again", "instance", n.cfg.instance, "seq", n.seq)
 	}
 }
 
+// heartbeatLoop sends heartbeats every period, and one at once when a new
+// peer says hello, so that it knows where this node's sequence stands.
 func (n *Node) heartbeatLoop(ctx context.Context) {
 	defer n.wg.Done()
-	tick := time.NewTicker(n.cfg.heartbeat)
-	defer tick.Stop()
+	var tick <-chan time.Time
+	if n.cfg.heartbeat > 0 {
+		t := time.NewTicker(n.cfg.heartbeat)
+		defer t.Stop()
+		tick = t.C
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case now := <-tick.C:
-			n.beat(ctx, now)
+		case <-n.hello:
+			n.beat(ctx, time.Now(), true)
+		case now := <-tick:
+			n.beat(ctx, now, false)
 			n.forget(now)
 		}
 	}
 }
 
-// beat publishes a heartbeat, unless a message went out within the period.
-func (n *Node) beat(ctx context.Context, now time.Time) {
+// beat publishes a heartbeat: forced, or when something was sent and nothing
+// went out within the period.
+func (n *Node) beat(ctx context.Context, now time.Time, force bool) {
 	n.pubMu.Lock()
 	defer n.pubMu.Unlock()
-	if n.seq == 0 || now.Sub(n.lastPub) < n.cfg.heartbeat {
+	if !force && (n.seq == 0 || now.Sub(n.lastPub) < n.cfg.heartbeat) {
 		return // nothing sent yet: nothing a peer could miss
 	}
 	msg := append(appendHeader(nil, n.cfg.instance, n.seq, true, n.counts), '}')
 	n.stats.heartbeats.Add(1)
-	n.send(ctx, msg)
+	n.send(ctx, msg, true)
 }
 
 // forget drops the peers silent for long: instances that left.
@@ -476,6 +527,12 @@ func (n *Node) receive(raw []byte) {
 	if m.From == n.cfg.instance {
 		n.stats.echoes.Add(1)
 		return
+	}
+	if m.Hello {
+		select { // a new peer: tell it where this node stands
+		case n.hello <- struct{}{}:
+		default:
+		}
 	}
 	n.recvMu.Lock()
 	defer n.recvMu.Unlock()

@@ -4,7 +4,7 @@ import "sync/atomic"
 
 // Stats counts what a node did since Join. Counters only grow.
 type Stats struct {
-	Published     uint64 `json:"published"`     // messages published, heartbeats included
+	Published     uint64 `json:"published"`     // messages published, heartbeats included (not the first, which says hello)
 	PublishErrors uint64 `json:"publishErrors"` // publishes that failed (each a gap for peers)
 	Heartbeats    uint64 `json:"heartbeats"`    // heartbeats published
 	Bytes         uint64 `json:"bytes"`         // bytes published

@@ -5,6 +5,7 @@ package fanouttest
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -158,11 +159,20 @@ func Run(t *testing.T, b Broker) {
 		wg.Go(func() { Save(t, in[1].S, "1", func(a *fixture.Album) { a.SongCount = 99 }) })
 		wg.Wait()
 		for i, x := range in {
-			Eventually(t, func() bool {
+			ok := assert.Eventually(t, func() bool {
 				// A record a crossed answer left stale is reloaded on read.
 				a, err := store.FindRecord[fixture.Album](ctx, x.S, "1", noBackground)
 				return err == nil && a.Title == "Title from A" && a.SongCount == 99
-			}, "instance "+string(rune('A'+i))+" has both fields")
+			}, 10*time.Second, time.Millisecond, "instance "+string(rune('A'+i))+" has both fields")
+			if !ok {
+				a, err := store.FindRecord[fixture.Album](ctx, x.S, "1", noBackground)
+				t.Logf("%q %d %v %+v %+v", a.Title, a.SongCount, err, x.S.StateOf("album", "1"), x.Node.Stats())
+				d, _ := x.S.Dump(store.DumpOptions{Types: []string{"album"}, ID: "1", Records: 1})
+				var b strings.Builder
+				_ = d.WriteText(&b)
+				t.Log(b.String())
+				t.FailNow()
+			}
 		}
 	})
 
