@@ -3,12 +3,22 @@
 GO ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: all test lint apicheck api-baseline bench bench-scale demo fuzz cover tidy
+.PHONY: all test lint apicheck api-baseline bench bench-scale demo fuzz cover tidy redis
 
 all: test
 
-test: lint apicheck
-	$(GO) test -race -count=1 ./...
+test: lint apicheck redis
+	LARDER_REQUIRE_REDIS=1 $(GO) test -race -count=1 ./...
+
+# The fan-out tests start a real redis-server on a loopback port; install it
+# from Debian's package when it is missing (as root, or with sudo).
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+		echo "installing redis-server from Debian's package"; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get install -y --no-install-recommends redis-server >/dev/null 2>&1 || \
+		{ $$SUDO apt-get update >/dev/null && $$SUDO apt-get install -y --no-install-recommends redis-server >/dev/null; }; }
+	@command -v redis-server >/dev/null 2>&1 || { echo "redis-server could not be installed"; exit 1; }
 
 # gofmt, vet and staticcheck, at zero findings.
 lint:
@@ -58,6 +68,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReaders$$' -fuzztime $(FUZZTIME) ./internal/gen
 	$(GO) test -run '^$$' -fuzz '^FuzzPushDocument$$' -fuzztime $(FUZZTIME) ./store
 	$(GO) test -run '^$$' -fuzz '^FuzzHandler$$' -fuzztime $(FUZZTIME) ./inspect
+	$(GO) test -run '^$$' -fuzz '^FuzzReceive$$' -fuzztime $(FUZZTIME) ./fanout
 
 cover:
 	$(GO) test -count=1 -coverprofile=coverage.out ./...
