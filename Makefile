@@ -16,8 +16,8 @@ redis:
 	@command -v redis-server >/dev/null 2>&1 || { \
 		echo "installing redis-server from Debian's package"; \
 		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-		$$SUDO apt-get install -y --no-install-recommends redis-server >/dev/null 2>&1 || \
-		{ $$SUDO apt-get update >/dev/null && $$SUDO apt-get install -y --no-install-recommends redis-server >/dev/null; }; }
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server >/dev/null 2>&1 || \
+		{ $$SUDO apt-get update >/dev/null && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server >/dev/null; }; }
 	@command -v redis-server >/dev/null 2>&1 || { echo "redis-server could not be installed"; exit 1; }
 
 # gofmt, vet and staticcheck, at zero findings.
