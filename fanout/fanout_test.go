@@ -145,3 +145,12 @@ func TestClosingTheContextStopsTheNode(t *testing.T) {
 	require.NoError(t, node.Close())
 	require.NoError(t, node.Close(), "idempotent")
 }
+
+func BenchmarkConvergence(b *testing.B) {
+	fanouttest.BenchmarkConvergence(b, local{fanout.NewLocalBroker()})
+}
+
+func BenchmarkCommit(b *testing.B) {
+	b.Run("without fan-out", func(b *testing.B) { fanouttest.BenchmarkCommit(b, nil) })
+	b.Run("local broker", func(b *testing.B) { fanouttest.BenchmarkCommit(b, local{fanout.NewLocalBroker()}) })
+}

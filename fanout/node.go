@@ -1,6 +1,7 @@
 package fanout
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -126,6 +127,7 @@ type Node struct {
 	peers  map[string]*peer
 	warned map[string]bool // unknown types already logged
 
+	echo   []byte // how the node's own messages begin
 	stats  counters
 	done   atomic.Uint64 // the last commit the publisher handled
 	closed chan struct{} // closed at Close
@@ -165,6 +167,8 @@ func Join(parent context.Context, s *store.Cache, t Transport, opts ...Option) (
 	}
 	cfg.maxSize = max(cfg.maxSize, 1024)
 	n := &Node{s: s, t: t, cfg: cfg, modes: map[string]Mode{}, counts: map[string]uint64{}, peers: map[string]*peer{}, warned: map[string]bool{}, closed: make(chan struct{}), hello: make(chan struct{}, 1)}
+	n.echo = appendHeader(nil, cfg.instance, 0, false, nil)
+	n.echo = n.echo[:bytes.Index(n.echo, []byte(`,"seq":`))+len(`,"seq":`)]
 	for _, m := range s.Registry().Models() {
 		n.modes[m.Name] = cfg.fallback
 	}
@@ -517,6 +521,11 @@ func (n *Node) receive(raw []byte) {
 	n.stats.received.Add(1)
 	if len(raw) > n.cfg.maxSize {
 		n.malformed(nil, fmt.Errorf("%w: %d bytes, more than %d", ErrMalformed, len(raw), n.cfg.maxSize))
+		return
+	}
+	if bytes.HasPrefix(raw, n.echo) {
+		// The node's own message, as it writes it: not decoded at all.
+		n.stats.echoes.Add(1)
 		return
 	}
 	m, err := decodeHeader(raw)

@@ -56,3 +56,10 @@ func (e *embedded) Restart(t testing.TB) {
 func TestScenariosOverNATS(t *testing.T) {
 	fanouttest.Run(t, newEmbedded(t))
 }
+
+func BenchmarkConvergence(b *testing.B) { fanouttest.BenchmarkConvergence(b, newEmbedded(b)) }
+
+func BenchmarkCommit(b *testing.B) {
+	b.Run("without fan-out", func(b *testing.B) { fanouttest.BenchmarkCommit(b, nil) })
+	b.Run("nats", func(b *testing.B) { fanouttest.BenchmarkCommit(b, newEmbedded(b)) })
+}

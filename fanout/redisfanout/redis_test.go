@@ -79,3 +79,10 @@ func (s *server) Restart(t testing.TB) {
 func TestScenariosOverRedis(t *testing.T) {
 	fanouttest.Run(t, startRedis(t))
 }
+
+func BenchmarkConvergence(b *testing.B) { fanouttest.BenchmarkConvergence(b, startRedis(b)) }
+
+func BenchmarkCommit(b *testing.B) {
+	b.Run("without fan-out", func(b *testing.B) { fanouttest.BenchmarkCommit(b, nil) })
+	b.Run("redis", func(b *testing.B) { fanouttest.BenchmarkCommit(b, startRedis(b)) })
+}
