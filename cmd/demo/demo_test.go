@@ -29,7 +29,7 @@ func TestPreload(t *testing.T) {
 
 func TestRunAgainstEmbeddedServer(t *testing.T) {
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), &out, ""))
+	require.NoError(t, run(context.Background(), &out, "", ""))
 	got := out.String()
 	for _, want := range []string{
 		`pushed 1000 albums and 100 artists from 534427 bytes in one pass`,
@@ -62,6 +62,12 @@ func TestRunAgainstEmbeddedServer(t *testing.T) {
 		`the server drops 1 stream`,
 		`album 1 [title], title "Live at Leeds"`,
 		`reconnected with Last-Event-ID, caught up; stream live`,
+		`== scale-out: two instances share their changes over a broker`,
+		`broker: embedded NATS server at nats://127.0.0.1:`,
+		`A saved album 1; B received the change of [title] from a peer `,
+		`: "Live at Leeds (saved on A)"`,
+		`B made 1 requests: none for the change`,
+		`node B: published 0, applied 2,`,
 		`stats: what the store of the loading stories counted (store.Stats)`,
 		`peeks                           3 hits          0 misses  100.0%`,
 		`requests query                  4`,

@@ -3,7 +3,9 @@
 // server given by -server), PushPayload through a REST serializer, a custom
 // endpoint whose answer is pushed into the store, the relationship graph
 // (related links, inverses, a move rolled back), and writing: create, save,
-// edit, a validation error, delete, destroy and rollback.
+// edit, a validation error, delete, destroy and rollback; a live view over
+// server-sent events; and scale-out: two instances sharing their changes
+// over a broker (an embedded NATS server, or the URL given by -broker).
 package main
 
 import (
@@ -23,14 +25,15 @@ import (
 
 func main() {
 	server := flag.String("server", "", "base URL of a JSON:API server to use instead of the embedded one")
+	broker := flag.String("broker", "", "nats:// or redis:// URL of a broker for the scale-out story (default: an embedded NATS server)")
 	flag.Parse()
-	if err := run(context.Background(), os.Stdout, *server); err != nil {
+	if err := run(context.Background(), os.Stdout, *server, *broker); err != nil {
 		fmt.Fprintln(os.Stderr, "demo:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, w io.Writer, server string) error {
+func run(ctx context.Context, w io.Writer, server, broker string) error {
 	pre, err := store.New(nil, nil, store.WithModels(fixture.Models()...))
 	if err != nil {
 		return err
@@ -76,6 +79,9 @@ func run(ctx context.Context, w io.Writer, server string) error {
 		if err := live(ctx, w, embedded); err != nil {
 			return err
 		}
+	}
+	if err := scaleOut(ctx, w, server, broker); err != nil {
+		return err
 	}
 	return stats(w, s)
 }
