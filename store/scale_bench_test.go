@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"encoding/json"
 	"strconv"
 	"testing"
 
@@ -209,6 +210,51 @@ func BenchmarkPeekAtScale(b *testing.B) {
 					}
 					if i++; i == n {
 						i = 0
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkPeerChangeAtScale applies what a fan-out peer sends, in a store of
+// n albums: one album's changed title as a peer's operation (Replicate), one
+// album marked stale (Invalidate), and a whole type invalidated (a gap). Each
+// must cost the same at every size.
+func BenchmarkPeerChangeAtScale(b *testing.B) {
+	for _, n := range scaleSizes {
+		b.Run("albums="+sizeName(n), func(b *testing.B) {
+			s := scaleStore(b, n)
+			peer := s.From(store.OriginPeer)
+			ops := make([]store.Operation, 64)
+			for i := range ops {
+				res := &jsonapi.Resource{Type: "album", ID: strconv.Itoa(1 + i*(n/len(ops))),
+					Attributes: map[string]json.RawMessage{"title": json.RawMessage(strconv.Quote("from a peer " + strconv.Itoa(i)))}}
+				ops[i] = store.Operation{Op: store.OpUpdate, Resource: res}
+			}
+			b.Run("replicate", func(b *testing.B) {
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					if err := peer.Apply(ops[i%len(ops)]); err != nil {
+						b.Fatal(err)
+					}
+					i++
+				}
+			})
+			b.Run("invalidate", func(b *testing.B) {
+				b.ReportAllocs()
+				i := 0
+				for b.Loop() {
+					s.Invalidate(store.Identifier{Type: "album", ID: strconv.Itoa(1 + i%n)})
+					i++
+				}
+			})
+			b.Run("invalidate-type", func(b *testing.B) {
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := s.InvalidateType("album"); err != nil {
+						b.Fatal(err)
 					}
 				}
 			})
