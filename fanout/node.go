@@ -303,16 +303,12 @@ func (n *Node) bodyOf(cs store.ChangeSet) *body {
 		return n.invalidation(loadedBefore(cs, ops, stale))
 	}
 	b := &body{}
-	var keep []store.Operation
-	for i := range ops {
-		op := &ops[i]
-		switch n.Mode(opType(op)) {
-		case Replicate:
-			keep = append(keep, *op)
-			b.recs = appendUnique(b.recs, opRecord(op))
-		case Invalidate:
-			b.invalidate.Records = appendUnique(b.invalidate.Records, opRecord(op))
-		}
+	keep, invalid := byMode(ops, n.Mode)
+	for i := range keep {
+		b.recs = appendUnique(b.recs, opRecord(&keep[i]))
+	}
+	for _, y := range invalid {
+		b.invalidate.Records = appendUnique(b.invalidate.Records, y)
 	}
 	for _, y := range stale {
 		if n.Mode(y.Type) != Off {
@@ -370,6 +366,22 @@ func loadedBefore(cs store.ChangeSet, ops []store.Operation, stale []store.Ident
 		recs = appendUnique(recs, y)
 	}
 	return recs
+}
+
+// byMode splits operations by their type's mode: those to apply
+// (Replicate), and the records of those to invalidate (Invalidate); those
+// of types that are Off are dropped.
+func byMode(ops []store.Operation, mode func(typ string) Mode) (apply []store.Operation, invalidate []store.Identifier) {
+	for i := range ops {
+		op := &ops[i]
+		switch mode(opType(op)) {
+		case Replicate:
+			apply = append(apply, *op)
+		case Invalidate:
+			invalidate = append(invalidate, opRecord(op))
+		}
+	}
+	return apply, invalidate
 }
 
 // invalidation is the body that marks records stale.
@@ -617,17 +629,7 @@ func (n *Node) forgetOldest() {
 // apply applies a message's operations and invalidations, each type in this
 // node's mode: a type this node does not know is skipped and logged once.
 func (n *Node) apply(m *message, ops []store.Operation) error {
-	var keep []store.Operation
-	var stale []store.Identifier
-	for i := range ops {
-		op := &ops[i]
-		switch n.modeOf(opType(op)) {
-		case Replicate:
-			keep = append(keep, *op)
-		case Invalidate:
-			stale = append(stale, opRecord(op))
-		}
-	}
+	keep, stale := byMode(ops, n.modeOf)
 	if inv := m.Invalidate; inv != nil {
 		for _, y := range inv.Records {
 			if n.modeOf(y.Type) != Off {
