@@ -65,7 +65,7 @@ type body struct {
 	recs       []store.Identifier // the records ops change
 }
 
-// encodeBody returns the body's members as JSON, each with a leading comma.
+// encode returns the body's members as JSON, each with a leading comma.
 func (b *body) encode() ([]byte, error) {
 	var buf bytes.Buffer
 	if len(b.types) > 0 {

@@ -273,15 +273,8 @@ func (n *Node) Flush(ctx context.Context) error {
 // invalidateAll is the body that marks every type that travels stale: what
 // a node sends when it lost track of what it should have sent.
 func (n *Node) invalidateAll() *body {
-	b := &body{}
-	for typ, m := range n.modes {
-		if m != Off {
-			b.types = append(b.types, typ)
-		}
-	}
-	slices.Sort(b.types)
-	b.invalidate.Types = b.types
-	return b
+	types := n.traveling(nil)
+	return &body{types: types, invalidate: invalidation{Types: types}}
 }
 
 // bodyOf turns a change set into a message body, each type in its mode, or
@@ -576,10 +569,7 @@ func (n *Node) receive(raw []byte) {
 		return
 	}
 	if err := n.apply(m, ops); err != nil {
-		n.stats.malformed.Add(1)
-		types := n.traveling(m.Types)
-		n.invalidateTypes(types)
-		n.report(&Error{Instance: m.From, Seq: m.Seq, Types: types, Err: err})
+		n.malformed(m, err)
 		return
 	}
 	n.stats.applied.Add(1)

@@ -119,7 +119,7 @@ func (s *Cache) remoteOps(out []Operation, p pendingChange) ([]Operation, error)
 		if is.HasLinkage() && (a == nil || !was.SameLinkage(is)) {
 			members := s.savedMembers(is)
 			if info.Kind == relationship.KindHasMany {
-				relOps = appendMemberOps(relOps, ref, info.Name, was, members, s)
+				relOps = s.appendMemberOps(relOps, ref, info.Name, was, members)
 			} else if len(members) == 0 {
 				rel.Shape = jsonapi.Null
 			} else {
@@ -161,7 +161,7 @@ func (s *Cache) savedMembers(st *relationship.State) []Identifier {
 // appendMemberOps appends the operations that turn a to-many's members was
 // into members: removals and additions at the end when that is all that
 // changed, a replacement otherwise (or when was had no linkage).
-func appendMemberOps(out []Operation, ref Identifier, name string, was *relationship.State, members []Identifier, s *Cache) []Operation {
+func (s *Cache) appendMemberOps(out []Operation, ref Identifier, name string, was *relationship.State, members []Identifier) []Operation {
 	replace := Operation{Op: OpReplaceRelationship, Ref: ref, Relationship: name, Members: members}
 	if !was.HasLinkage() {
 		return append(out, replace)
