@@ -166,6 +166,13 @@ func (s *Server) serveEvents(w http.ResponseWriter, req *http.Request) {
 	flusher.Flush()
 	for {
 		s.mu.Lock()
+		// DropStreams cancels under s.mu: checked here, a dropped stream
+		// writes nothing emitted after the drop, even when its wake-up and
+		// the cancel arrived together.
+		if ctx.Err() != nil {
+			s.mu.Unlock()
+			return
+		}
 		var out []event
 		for _, e := range s.stream.log {
 			if e.id > cursor {
