@@ -7,16 +7,26 @@
 // document, applied with Cache.ApplyPayload; an unnamed event (or one of
 // type "message" or "document") is a JSON:API document, pushed with
 // Cache.PushPayload. Both go through the store's serializer, so events may
-// spell types and members as the server's responses do. Either is applied whole or, if it does not decode or apply,
-// reported and skipped: never applied in part. Events of other types are
-// logged and skipped; "reset" says the server could not replay what the
-// source missed and is reported as [ErrGap].
+// spell types and members as the server's responses do. Either is applied
+// whole or, if it does not decode or apply, reported and skipped: never
+// applied in part. Events of other types are logged and skipped.
 //
 // The source reconnects when the connection drops, with backoff, sending the
 // Last-Event-ID of the last event it read so that the server replays what
 // came after (github.com/tmaxmax/go-sse does the reading and the retries).
-// It reports its state (connecting, live, retrying, closed) and every error
-// through the store's logger and error handler. It runs in a goroutine the
-// store owns and stops at Close, when its context is done, or when the store
-// closes.
+// An event of type "reset" says the server could not replay what the source
+// missed: the source marks every type of the store stale (the next find of a
+// record reloads it; peeks still read it) and reports [ErrGap]. With
+// [WithoutReplay], for servers that ignore Last-Event-ID, every reconnection
+// is such a gap. Events written before the source first connects are not
+// seen: connect before loading what it should keep live.
+//
+// The server's answers are untrusted input: a redirect to another origin than
+// the stream URL's is refused unless [WithAllowHosts] allows its host, and
+// the headers of [WithHeader] are sent to the stream's origin only.
+//
+// The source reports its state (connecting, live, retrying, closed) and every
+// error through the store's logger and error handler. It runs in a goroutine
+// the store owns and stops at Close, when its context is done, or when the
+// store closes.
 package stream

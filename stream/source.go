@@ -13,6 +13,7 @@ import (
 
 	sse "github.com/tmaxmax/go-sse"
 
+	"github.com/larder-go/larder/internal/origin"
 	"github.com/larder-go/larder/store"
 )
 
@@ -40,9 +41,16 @@ func (s State) String() string {
 	return fmt.Sprintf("State(%d)", int32(s))
 }
 
-// ErrGap reports that the server could not replay every event the source
-// missed while disconnected (a "reset" event): records may be stale.
+// ErrGap reports that the source missed events: the server could not replay
+// what came while it was disconnected (a "reset" event), or, with
+// WithoutReplay, it reconnected. The source has marked every type of the
+// store stale (store.Cache.InvalidateType), so that the next find of a record
+// reloads it.
 var ErrGap = errors.New("stream: events were missed")
+
+// ErrOtherOrigin reports a redirect to another origin than the stream's that
+// WithAllowHosts does not allow; it is not followed.
+var ErrOtherOrigin = origin.ErrOther
 
 // An EventError is an event that was skipped because it did not decode or
 // apply; the store is as it was before the event.
@@ -64,9 +72,11 @@ type Option func(*config)
 type config struct {
 	client   *http.Client
 	header   http.Header
+	allow    []string
 	initial  time.Duration
 	max      time.Duration
 	maxEvent int
+	noReplay bool
 	onState  func(State)
 }
 
@@ -75,7 +85,24 @@ type config struct {
 func WithHTTPClient(c *http.Client) Option { return func(o *config) { o.client = c } }
 
 // WithHeader adds headers (credentials, for example) to every connection.
+// They are sent to the stream's origin only: a redirect to another host that
+// WithAllowHosts allows is followed without them.
 func WithHeader(h http.Header) Option { return func(o *config) { o.header = h.Clone() } }
+
+// WithAllowHosts lists other hosts ("events.example.com",
+// "api.example.com:8443") that the stream may be redirected to. A redirect
+// to any other origin than the stream URL's is refused with ErrOtherOrigin:
+// the server's answers are untrusted input.
+func WithAllowHosts(hosts ...string) Option {
+	return func(o *config) { o.allow = append([]string(nil), hosts...) }
+}
+
+// WithoutReplay says the server does not replay events after Last-Event-ID
+// (most servers that were not written for it do not), so that every
+// reconnection may have missed events: the source treats each one as a gap
+// (ErrGap), marking the store's types stale. By default the source trusts
+// the server to replay, or to send a "reset" event when it cannot.
+func WithoutReplay() Option { return func(o *config) { o.noReplay = true } }
 
 // WithBackoff sets the wait before the first reconnection and the longest
 // wait, which grows 1.5x with jitter in between (default 250ms and 10s).
@@ -97,7 +124,9 @@ type Source struct {
 	s       *store.Cache
 	url     string
 	cfg     config
+	client  *http.Client // cfg.client, following redirects on the stream's origin only
 	state   atomic.Int32
+	live    bool // a connection was made before (the source's goroutine only)
 	mu      sync.Mutex
 	last    string // the last event id read
 	applied atomic.Int64
@@ -120,6 +149,7 @@ func Connect(ctx context.Context, s *store.Cache, rawURL string, opts ...Option)
 	}
 	run, cancel := context.WithCancel(ctx)
 	src := &Source{s: s, url: rawURL, cfg: cfg, cancel: cancel, done: make(chan struct{})}
+	src.client = origin.New(rawURL, cfg.allow).Client(cfg.client, cfg.header)
 	if !s.Go(func(storeCtx context.Context) {
 		defer close(src.done)
 		stop := context.AfterFunc(storeCtx, cancel)
@@ -203,7 +233,7 @@ func (src *Source) connect(ctx context.Context) error {
 		req.Header.Set("Last-Event-ID", last)
 	}
 	client := &sse.Client{
-		HTTPClient: src.cfg.client,
+		HTTPClient: src.client,
 		OnRetry: func(err error, _ time.Duration) {
 			src.setState(Retrying)
 			src.s.ReportError(fmt.Errorf("stream: %s: %w", src.url, err))
@@ -216,6 +246,11 @@ func (src *Source) connect(ctx context.Context) error {
 				return fmt.Errorf("content type %q, not text/event-stream", res.Header.Get("Content-Type"))
 			}
 			src.setState(Live)
+			if src.live && src.cfg.noReplay {
+				src.gap()
+				src.s.ReportError(fmt.Errorf("stream: %s: reconnected to a server that does not replay: %w", src.url, ErrGap))
+			}
+			src.live = true
 			return nil
 		},
 		Backoff: sse.Backoff{InitialInterval: src.cfg.initial, MaxInterval: src.cfg.max, Multiplier: 1.5, Jitter: 0.5},
@@ -224,6 +259,14 @@ func (src *Source) connect(ctx context.Context) error {
 	conn.Buffer(nil, src.cfg.maxEvent)
 	conn.SubscribeToAll(src.handle)
 	return conn.Connect()
+}
+
+// gap marks every type of the store stale: events were missed, and the
+// records they would have changed cannot be told from the others.
+func (src *Source) gap() {
+	for _, m := range src.s.Registry().Models() {
+		_ = src.s.InvalidateType(m.Name) // registered: cannot fail
+	}
 }
 
 // handle applies one event, whole or not at all.
@@ -235,6 +278,7 @@ func (src *Source) handle(e sse.Event) {
 	case "", "message", "document":
 		err = src.s.From(store.OriginStream).PushPayload("", []byte(e.Data))
 	case "reset":
+		src.gap()
 		err = ErrGap
 	default:
 		src.s.Logger().Warn("stream: event of unknown type skipped", "url", src.url, "type", e.Type, "id", e.LastEventID)

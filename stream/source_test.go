@@ -163,6 +163,97 @@ func TestSourceResetWhenTheLogHasMoved(t *testing.T) {
 		}
 		return false
 	}, "the gap is reported")
+	assert.True(t, reader.StateOf("album", "1").IsStale, "what the source may have missed is marked stale")
+	assert.Equal(t, "first", title(reader, "1"), "and still served to peeks")
+}
+
+func TestSourceWithoutReplay(t *testing.T) {
+	event := func(id, title string) string {
+		return "id: " + id + "\ndata: {\"data\":{\"type\":\"album\",\"id\":\"1\",\"attributes\":{\"title\":\"" + title + "\"}}}\n\n"
+	}
+	for _, tt := range []struct {
+		name string
+		opts []stream.Option
+		gap  bool
+	}{
+		{"trusted to replay", nil, false},
+		{"every reconnection is a gap", []stream.Option{stream.WithoutReplay()}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, served := rawServer(t,
+				func(w http.ResponseWriter, f http.Flusher, last string) {
+					header(w)
+					io.WriteString(w, event("1", "one"))
+				},
+				func(w http.ResponseWriter, f http.Flusher, last string) {
+					header(w)
+					io.WriteString(w, event("2", "two"))
+				},
+			)
+			s, errs := newStore(t, srv.URL)
+			opts := append([]stream.Option{stream.WithBackoff(time.Millisecond, 5*time.Millisecond)}, tt.opts...)
+			src, err := stream.Connect(context.Background(), s, srv.URL, opts...)
+			require.NoError(t, err)
+			served.Wait()
+			eventually(t, func() bool { return src.Applied() == 2 }, "both events")
+			require.NoError(t, src.Close())
+			gaps := 0
+			for _, err := range errs.list() {
+				if errors.Is(err, stream.ErrGap) {
+					gaps++
+				}
+			}
+			// The second event came after the reconnect, so the gap was
+			// marked before it: album 1 is fresh again only if its event
+			// came from the server after the gap.
+			assert.Equal(t, "two", title(s, "1"))
+			if tt.gap {
+				assert.GreaterOrEqual(t, gaps, 1, "the reconnection is reported as a gap")
+			} else {
+				assert.Zero(t, gaps)
+			}
+		})
+	}
+}
+
+func TestSourceRedirects(t *testing.T) {
+	creds := http.Header{"X-Api-Key": {"secret"}}
+	var mu sync.Mutex
+	var keys []string
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		mu.Lock()
+		keys = append(keys, req.Header.Get("X-Api-Key"))
+		mu.Unlock()
+		header(w)
+		io.WriteString(w, "id: 1\ndata: {\"data\":{\"type\":\"album\",\"id\":\"1\",\"attributes\":{\"title\":\"elsewhere\"}}}\n\n")
+		w.(http.Flusher).Flush()
+		<-req.Context().Done()
+	}))
+	defer other.Close()
+	home := httptest.NewServer(http.RedirectHandler(other.URL+"/events", http.StatusTemporaryRedirect))
+	defer home.Close()
+	seen := func() []string { mu.Lock(); defer mu.Unlock(); return append([]string(nil), keys...) }
+
+	t.Run("to another origin: refused", func(t *testing.T) {
+		s, errs := newStore(t, home.URL)
+		src, err := stream.Connect(context.Background(), s, home.URL, stream.WithHeader(creds), stream.WithBackoff(time.Millisecond, 5*time.Millisecond))
+		require.NoError(t, err)
+		eventually(t, func() bool {
+			return slicesAny(errs.list(), func(err error) bool { return errors.Is(err, stream.ErrOtherOrigin) })
+		}, "the refusal is reported")
+		require.NoError(t, src.Close())
+		assert.Empty(t, seen(), "nothing reached the other origin")
+		assert.NotEqual(t, stream.Live, src.State())
+	})
+	t.Run("to an allowed host: followed without the headers", func(t *testing.T) {
+		s, _ := newStore(t, home.URL)
+		src, err := stream.Connect(context.Background(), s, home.URL, stream.WithHeader(creds),
+			stream.WithAllowHosts(other.Listener.Addr().String()))
+		require.NoError(t, err)
+		eventually(t, func() bool { return title(s, "1") == "elsewhere" }, "the redirected stream is read")
+		require.NoError(t, src.Close())
+		assert.Equal(t, []string{""}, seen(), "the credentials stayed on the stream's origin")
+	})
 }
 
 // rawServer serves each connection with the next script; a script gets the
