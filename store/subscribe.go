@@ -44,7 +44,7 @@ type Subscription struct {
 	missed    bool
 	missedSeq uint64
 	closed    bool
-	waiting   bool          // a reader is blocked in Next
+	waiting   int           // readers blocked in Next
 	ready     chan struct{} // a token when there may be something to read
 }
 
@@ -215,7 +215,7 @@ func (sub *Subscription) deliver(cs ChangeSet) {
 		}
 		sub.buf = append(sub.buf, cs)
 	}
-	waiting := sub.waiting
+	waiting := sub.waiting > 0
 	sub.mu.Unlock()
 	if waiting {
 		sub.wake()
@@ -228,37 +228,50 @@ func (sub *Subscription) deliver(cs ChangeSet) {
 func (sub *Subscription) Next(ctx context.Context) (ChangeSet, error) {
 	for {
 		sub.mu.Lock()
-		switch {
-		case sub.missed:
-			sub.missed = false
-			cs := ChangeSet{Seq: sub.missedSeq, Missed: true}
+		cs, ok, err := sub.take()
+		if ok {
+			// One token wakes one reader: pass it on while others wait and
+			// there is more to read, or the subscription has ended.
+			pass := sub.waiting > 0 && (sub.missed || sub.head < len(sub.buf) || sub.closed)
 			sub.mu.Unlock()
-			return cs, nil
-		case sub.head < len(sub.buf):
-			cs := sub.buf[sub.head]
-			sub.buf[sub.head] = ChangeSet{}
-			if sub.head++; sub.head == len(sub.buf) {
-				sub.buf, sub.head = sub.buf[:0], 0
+			if pass {
+				sub.wake()
 			}
-			sub.mu.Unlock()
-			return cs, nil
-		case sub.closed:
-			sub.mu.Unlock()
-			return ChangeSet{}, ErrClosed
+			return cs, err
 		}
-		sub.waiting = true
+		sub.waiting++
 		sub.mu.Unlock()
 		select {
 		case <-sub.ready:
 		case <-ctx.Done():
 		}
 		sub.mu.Lock()
-		sub.waiting = false
+		sub.waiting--
 		sub.mu.Unlock()
 		if err := ctx.Err(); err != nil {
 			return ChangeSet{}, err
 		}
 	}
+}
+
+// take returns what Next returns now, if anything: the Missed notice, the
+// next change set, or ErrClosed. The caller holds sub.mu.
+func (sub *Subscription) take() (ChangeSet, bool, error) {
+	switch {
+	case sub.missed:
+		sub.missed = false
+		return ChangeSet{Seq: sub.missedSeq, Missed: true}, true, nil
+	case sub.head < len(sub.buf):
+		cs := sub.buf[sub.head]
+		sub.buf[sub.head] = ChangeSet{}
+		if sub.head++; sub.head == len(sub.buf) {
+			sub.buf, sub.head = sub.buf[:0], 0
+		}
+		return cs, true, nil
+	case sub.closed:
+		return ChangeSet{}, true, ErrClosed
+	}
+	return ChangeSet{}, false, nil
 }
 
 // All yields change sets as Next returns them, until ctx is done or the

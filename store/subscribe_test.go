@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -237,4 +238,116 @@ func TestSubscriptionEnds(t *testing.T) {
 			assert.ErrorIs(t, err, context.DeadlineExceeded)
 		})
 	})
+}
+
+// TestSubscriptionReadersTogether: a subscription is safe for concurrent use,
+// and readers blocked in Next together are each woken while change sets
+// wait, and all ended by Close.
+func TestSubscriptionReadersTogether(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s := newStore(t)
+		sub := s.Subscribe(context.Background())
+		var mu sync.Mutex
+		var seqs []uint64
+		var ends []error
+		var wg sync.WaitGroup
+		for range 3 {
+			wg.Go(func() {
+				for {
+					cs, err := sub.Next(context.Background())
+					mu.Lock()
+					if err != nil {
+						ends = append(ends, err)
+						mu.Unlock()
+						return
+					}
+					seqs = append(seqs, cs.Seq)
+					mu.Unlock()
+				}
+			})
+		}
+		synctest.Wait() // the three are blocked
+		for i := range 2 {
+			pushT(t, s, `{"data":{"type":"album","id":"1","attributes":{"songCount":`+string(rune('1'+i))+`}}}`)
+		}
+		synctest.Wait()
+		mu.Lock()
+		assert.ElementsMatch(t, []uint64{1, 2}, seqs, "both change sets read, though two commits came before a reader woke")
+		mu.Unlock()
+		require.NoError(t, sub.Close())
+		wg.Wait()
+		assert.Equal(t, []error{store.ErrClosed, store.ErrClosed, store.ErrClosed}, ends, "Close ends every reader")
+	})
+}
+
+// TestSubscriptionOrderUnderConcurrentWriters: commits from many goroutines
+// reach a subscription once each, in the order of their sequence numbers.
+func TestSubscriptionOrderUnderConcurrentWriters(t *testing.T) {
+	s := newStore(t)
+	const writers, each = 4, 50
+	sub := s.Subscribe(context.Background(), store.WithBuffer(writers*each))
+	defer sub.Close()
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := range each {
+				pushT(t, s, `{"data":{"type":"album","id":"`+string(rune('a'+w))+`","attributes":{"songCount":`+strconv.Itoa(i)+`}}}`)
+			}
+		})
+	}
+	wg.Wait()
+	var seqs []uint64
+	for range s.Version() {
+		cs := next(t, sub)
+		require.False(t, cs.Missed)
+		seqs = append(seqs, cs.Seq)
+	}
+	none(t, sub)
+	require.Len(t, seqs, writers*each, "every commit changed its album")
+	for i, seq := range seqs {
+		assert.Equal(t, uint64(i+1), seq, "in commit order, none twice, none lost")
+	}
+}
+
+// TestRecordSubscriptionFollowsANewRecord: a subscription on a record
+// created locally (known by its lid) follows it through its save, when the
+// server names its id, and after.
+func TestRecordSubscriptionFollowsANewRecord(t *testing.T) {
+	srv := jsonapitest.NewServer()
+	defer srv.Close()
+	s := writeStore(t, srv.URL)
+	ctx := context.Background()
+	ref, err := store.CreateRecord(s, fixture.Album{Title: "Fresh"})
+	require.NoError(t, err)
+	sub := ref.Subscribe(ctx)
+	defer sub.Close()
+	other := store.GetReference[fixture.Album](s, "1").Subscribe(ctx)
+	defer other.Close()
+
+	require.NoError(t, ref.Update(func(a *fixture.Album) { a.Rating = 3 }))
+	assert.Equal(t, []string{"album: edited [rating]"}, summary(next(t, sub)), "known by its lid alone")
+	require.NoError(t, ref.Save(ctx))
+	var last store.ChangeSet
+	for {
+		cs, err := sub.Next(cancelled())
+		if err != nil {
+			break
+		}
+		require.Equal(t, 1, cs.Len(), "only this record's change")
+		last = cs
+	}
+	require.NotEmpty(t, ref.ID())
+	assert.Equal(t, store.ChangeSaved, last.At(0).Kind)
+	assert.Equal(t, ref.ID(), last.At(0).Record.ID)
+
+	pushT(t, s, `{"data":{"type":"album","id":"`+ref.ID()+`","attributes":{"title":"Renamed"}}}`)
+	assert.Equal(t, []string{"album:" + ref.ID() + " updated [title]"}, summary(next(t, sub)), "by its id now, once")
+	none(t, sub)
+	none(t, other)
+}
+
+func cancelled() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
 }
