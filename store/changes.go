@@ -116,25 +116,30 @@ type ChangeSet struct {
 	// Origin says where the commit's changes came from: the program's local
 	// changes, the adapter, a push, a stream or another instance.
 	Origin  Origin
-	changes []Change
-	// states holds, for each change, the record's states before and after
-	// the commit, which RemoteOperations reads. States are never changed
-	// once published, so reading them later needs no lock.
-	states []pendingChange
-	s      *Cache
+	changes []changeEntry
+	s       *Cache
+}
+
+// A changeEntry is one change, with the record's states before and after the
+// commit, which RemoteOperations reads. States are never changed once
+// published, so reading them later needs no lock. Keeping both in one slice
+// makes a change set one allocation.
+type changeEntry struct {
+	Change
+	st pendingChange
 }
 
 // Len returns the number of records the commit changed.
 func (cs ChangeSet) Len() int { return len(cs.changes) }
 
 // At returns the i'th change.
-func (cs ChangeSet) At(i int) Change { return cs.changes[i] }
+func (cs ChangeSet) At(i int) Change { return cs.changes[i].Change }
 
 // All yields the changes in order: records of one type together.
 func (cs ChangeSet) All() iter.Seq[Change] {
 	return func(yield func(Change) bool) {
-		for _, c := range cs.changes {
-			if !yield(c) {
+		for i := range cs.changes {
+			if !yield(cs.changes[i].Change) {
 				return
 			}
 		}
@@ -142,13 +147,19 @@ func (cs ChangeSet) All() iter.Seq[Change] {
 }
 
 // Changes returns the changes in a new slice.
-func (cs ChangeSet) Changes() []Change { return append([]Change(nil), cs.changes...) }
+func (cs ChangeSet) Changes() []Change {
+	out := make([]Change, len(cs.changes))
+	for i := range cs.changes {
+		out[i] = cs.changes[i].Change
+	}
+	return out
+}
 
 // Find returns the change of the record with the given type and id (or lid),
 // if the commit changed it.
 func (cs ChangeSet) Find(typ, id string) (Change, bool) {
-	for _, c := range cs.changes {
-		if c.Record.Type == typ && (c.Record.ID == id || id != "" && c.Record.LID == id) {
+	for i := range cs.changes {
+		if c := cs.changes[i].Change; c.Record.Type == typ && (c.Record.ID == id || id != "" && c.Record.LID == id) {
 			return c, true
 		}
 	}
@@ -166,26 +177,29 @@ type pendingChange struct {
 // sort, stable, so records of one type are contiguous and in commit order),
 // each with the fields whose visible value changed.
 func (s *Cache) changeSet(seq uint64, origin Origin, pend []pendingChange) ChangeSet {
-	counts := make([]int, len(s.types)+1)
+	n := len(s.types) + 1
+	var small [16]int // most stores have fewer types: no allocation
+	counts := small[:min(n, len(small))]
+	if n > len(small) {
+		counts = make([]int, n)
+	}
 	for _, p := range pend {
 		counts[p.r.model.Index+1]++
 	}
 	for i := 1; i < len(counts); i++ {
 		counts[i] += counts[i-1]
 	}
-	out := make([]Change, len(pend))
-	states := make([]pendingChange, len(pend))
+	out := make([]changeEntry, len(pend))
 	for _, p := range pend {
 		i := p.r.model.Index
 		id := Identifier{Type: p.r.model.Name, LID: p.r.lid}
 		if p.new != nil {
 			id.ID = p.new.id
 		}
-		out[counts[i]] = Change{Record: id, Kind: p.kind, Fields: s.types[i].changedFields(p)}
-		states[counts[i]] = p
+		out[counts[i]] = changeEntry{Change{Record: id, Kind: p.kind, Fields: s.types[i].changedFields(p)}, p}
 		counts[i]++
 	}
-	return ChangeSet{Seq: seq, Origin: origin, changes: out, states: states, s: s}
+	return ChangeSet{Seq: seq, Origin: origin, changes: out, s: s}
 }
 
 // changedFields returns the fields whose visible value differs between a

@@ -42,7 +42,8 @@ func (cs ChangeSet) RemoteOperations() (ops []Operation, stale []Identifier, err
 	if cs.s == nil || cs.Origin == OriginLocal {
 		return nil, nil, nil
 	}
-	for _, p := range cs.states {
+	for i := range cs.changes {
+		p := cs.changes[i].st
 		if p.new.remoteLoaded() && p.new.status&stStale != 0 && p.old.status&stStale == 0 && p.new.id != "" {
 			stale = append(stale, Identifier{Type: p.r.model.Name, ID: p.new.id})
 			continue

@@ -305,7 +305,7 @@ func (s *Cache) publish(seq uint64, origin Origin, pend []pendingChange) {
 			hi++
 		}
 		if subs := h.types[m]; len(subs) > 0 {
-			part := ChangeSet{Seq: seq, Origin: origin, changes: cs.changes[lo:hi:hi], states: cs.states[lo:hi:hi], s: s}
+			part := ChangeSet{Seq: seq, Origin: origin, changes: cs.changes[lo:hi:hi], s: s}
 			for _, sub := range subs {
 				sub.deliver(part)
 			}
@@ -313,7 +313,7 @@ func (s *Cache) publish(seq uint64, origin Origin, pend []pendingChange) {
 		if len(h.recs) > 0 {
 			for i := lo; i < hi; i++ {
 				id := cs.changes[i].Record
-				one := ChangeSet{Seq: seq, Origin: origin, changes: cs.changes[i : i+1 : i+1], states: cs.states[i : i+1 : i+1], s: s}
+				one := ChangeSet{Seq: seq, Origin: origin, changes: cs.changes[i : i+1 : i+1], s: s}
 				if id.ID != "" {
 					for _, sub := range h.recs[implicitKey{model: m, id: id.ID}] {
 						sub.deliver(one)

@@ -19,7 +19,26 @@ import (
 // document again with every title changed (push), with 0, 1 and 100
 // store-wide subscriptions, each drained by a goroutine of its own as a
 // program's would be. Compare subs=1 and subs=100 with subs=0 in one run.
+// edit/unread has one subscription nobody reads: the change set is built
+// and delivered, and no reader goroutine is woken, which splits the cost of
+// announcing from the runtime's cost of waking a parked reader.
 func BenchmarkCommitSubscribers(b *testing.B) {
+	b.Run("edit/unread", func(b *testing.B) {
+		s := newBenchStore(b)
+		pushBench(b, s, benchDoc)
+		sub := s.Subscribe(context.Background(), store.WithBuffer(1))
+		defer sub.Close()
+		ref := store.GetReference[fixture.Album](s, "1")
+		titles := [2]string{"a", "b"}
+		i := 0
+		b.ReportAllocs()
+		for b.Loop() {
+			i++
+			if err := ref.Update(func(a *fixture.Album) { a.Title = titles[i%2] }); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 	for _, n := range []int{0, 1, 100} {
 		b.Run("edit/subs="+strconv.Itoa(n), func(b *testing.B) {
 			s := newBenchStore(b)
@@ -86,4 +105,27 @@ func pushBench(b *testing.B, s *store.Cache, raw []byte) {
 // retitled returns the document with every album title prefixed.
 func retitled(raw []byte, prefix string) []byte {
 	return bytes.ReplaceAll(raw, []byte(`"title":"`), []byte(`"title":"`+prefix))
+}
+
+// BenchmarkEditWatchedAtScale is BenchmarkEdit's edit with one store-wide
+// subscription drained beside it, in stores of 1k, 100k and 1M albums: what
+// a commit pays to be announced must not grow with the store.
+func BenchmarkEditWatchedAtScale(b *testing.B) {
+	for _, n := range scaleSizes {
+		b.Run("albums="+sizeName(n), func(b *testing.B) {
+			s := scaleStore(b, n)
+			stop := drainers(b, s, 1)
+			defer stop()
+			ref := store.GetReference[fixture.Album](s, strconv.Itoa(n/2))
+			titles := [2]string{"edited", "edited again"}
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				i++
+				if err := ref.Update(func(a *fixture.Album) { a.Title = titles[i%2] }); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
