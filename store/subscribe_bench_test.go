@@ -28,16 +28,7 @@ func BenchmarkCommitSubscribers(b *testing.B) {
 		pushBench(b, s, benchDoc)
 		sub := s.Subscribe(context.Background(), store.WithBuffer(1))
 		defer sub.Close()
-		ref := store.GetReference[fixture.Album](s, "1")
-		titles := [2]string{"a", "b"}
-		i := 0
-		b.ReportAllocs()
-		for b.Loop() {
-			i++
-			if err := ref.Update(func(a *fixture.Album) { a.Title = titles[i%2] }); err != nil {
-				b.Fatal(err)
-			}
-		}
+		editLoop(b, store.GetReference[fixture.Album](s, "1"))
 	})
 	for _, n := range []int{0, 1, 100} {
 		b.Run("edit/subs="+strconv.Itoa(n), func(b *testing.B) {
@@ -45,16 +36,7 @@ func BenchmarkCommitSubscribers(b *testing.B) {
 			pushBench(b, s, benchDoc)
 			stop := drainers(b, s, n)
 			defer stop()
-			ref := store.GetReference[fixture.Album](s, "1")
-			titles := [2]string{"a", "b"}
-			i := 0
-			b.ReportAllocs()
-			for b.Loop() {
-				i++
-				if err := ref.Update(func(a *fixture.Album) { a.Title = titles[i%2] }); err != nil {
-					b.Fatal(err)
-				}
-			}
+			editLoop(b, store.GetReference[fixture.Album](s, "1"))
 		})
 		b.Run("push/subs="+strconv.Itoa(n), func(b *testing.B) {
 			s := newBenchStore(b)
@@ -78,6 +60,19 @@ func BenchmarkCommitSubscribers(b *testing.B) {
 			}
 			perRecord(b)
 		})
+	}
+}
+
+// editLoop changes the album's title back and forth, once per iteration.
+func editLoop(b *testing.B, ref store.Ref[fixture.Album]) {
+	titles := [2]string{"a", "b"}
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		i++
+		if err := ref.Update(func(a *fixture.Album) { a.Title = titles[i%2] }); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
@@ -116,16 +111,7 @@ func BenchmarkEditWatchedAtScale(b *testing.B) {
 			s := scaleStore(b, n)
 			stop := drainers(b, s, 1)
 			defer stop()
-			ref := store.GetReference[fixture.Album](s, strconv.Itoa(n/2))
-			titles := [2]string{"edited", "edited again"}
-			i := 0
-			b.ReportAllocs()
-			for b.Loop() {
-				i++
-				if err := ref.Update(func(a *fixture.Album) { a.Title = titles[i%2] }); err != nil {
-					b.Fatal(err)
-				}
-			}
+			editLoop(b, store.GetReference[fixture.Album](s, strconv.Itoa(n/2)))
 		})
 	}
 }
