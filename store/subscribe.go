@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"iter"
-	"sync"
 	"sync/atomic"
+
+	"github.com/larder-go/larder/store/internal/mailbox"
 )
 
 // DefaultSubscriptionBuffer is how many change sets a subscription holds for
@@ -17,7 +19,7 @@ type SubscribeOption func(*Subscription)
 // WithBuffer sets how many change sets a subscription holds before it drops
 // them for one Missed notice (at least 1).
 func WithBuffer(n int) SubscribeOption {
-	return func(sub *Subscription) { sub.max = max(n, 1) }
+	return func(sub *Subscription) { sub.bound = n }
 }
 
 // A Subscription receives the change sets of the commits it watches: every
@@ -35,18 +37,14 @@ type Subscription struct {
 	s     *Cache
 	model int          // the type watched, or -1 for every type
 	key   *implicitKey // the record watched, or nil
-	max   int
+	bound int
 	stop  func() bool // stops the context's AfterFunc
-
-	mu        sync.Mutex
-	buf       []ChangeSet
-	head      int
-	missed    bool
-	missedSeq uint64
-	closed    bool
-	waiting   int           // readers blocked in Next
-	ready     chan struct{} // a token when there may be something to read
+	box   *mailbox.Box[ChangeSet]
 }
+
+// missed is the notice that stands for the change sets a subscription
+// dropped, the last of them being last.
+func missed(last ChangeSet) ChangeSet { return ChangeSet{Seq: last.Seq, Missed: true} }
 
 // hub holds the open subscriptions. Its lists change under Cache.mu, and
 // commits read them there.
@@ -94,14 +92,15 @@ func (ref Ref[T]) Subscribe(ctx context.Context, opts ...SubscribeOption) *Subsc
 }
 
 func (s *Cache) subscribe(ctx context.Context, model int, key *implicitKey, opts []SubscribeOption) *Subscription {
-	sub := &Subscription{s: s, model: model, key: key, max: DefaultSubscriptionBuffer, ready: make(chan struct{}, 1)}
+	sub := &Subscription{s: s, model: model, key: key, bound: DefaultSubscriptionBuffer}
 	for _, o := range opts {
 		o(sub)
 	}
+	sub.box = mailbox.New(sub.bound, missed)
 	s.mu.Lock()
 	if s.closed.Load() {
 		s.mu.Unlock()
-		sub.closed = true
+		sub.box.Close()
 		return sub
 	}
 	h := &s.hub
@@ -144,14 +143,9 @@ func (k implicitKey) keys() []implicitKey {
 // Close ends the subscription. Change sets it holds are still returned by
 // Next, then Next reports ErrClosed. Close is idempotent.
 func (sub *Subscription) Close() error {
-	sub.mu.Lock()
-	if sub.closed {
-		sub.mu.Unlock()
+	if !sub.box.Close() {
 		return nil
 	}
-	sub.closed = true
-	sub.mu.Unlock()
-	sub.wake()
 	if sub.stop != nil {
 		sub.stop()
 	}
@@ -188,90 +182,19 @@ func without(subs []*Subscription, sub *Subscription) []*Subscription {
 	return out
 }
 
-func (sub *Subscription) wake() {
-	select {
-	case sub.ready <- struct{}{}:
-	default:
-	}
-}
-
 // deliver buffers a change set, or, with the buffer full, drops what the
 // buffer holds for a Missed notice. Writers call it under Cache.mu.
-func (sub *Subscription) deliver(cs ChangeSet) {
-	sub.mu.Lock()
-	if sub.closed {
-		sub.mu.Unlock()
-		return
-	}
-	if len(sub.buf)-sub.head >= sub.max {
-		clear(sub.buf)
-		sub.buf, sub.head = sub.buf[:0], 0
-		sub.missed, sub.missedSeq = true, cs.Seq
-	} else {
-		if sub.head > 0 && len(sub.buf) == cap(sub.buf) {
-			n := copy(sub.buf, sub.buf[sub.head:])
-			clear(sub.buf[n:])
-			sub.buf, sub.head = sub.buf[:n], 0
-		}
-		sub.buf = append(sub.buf, cs)
-	}
-	waiting := sub.waiting > 0
-	sub.mu.Unlock()
-	if waiting {
-		sub.wake()
-	}
-}
+func (sub *Subscription) deliver(cs ChangeSet) { sub.box.Put(cs) }
 
 // Next returns the next change set, waiting for one until ctx is done. After
 // Close, or once the store is closed, it returns what the subscription still
 // holds, then ErrClosed.
 func (sub *Subscription) Next(ctx context.Context) (ChangeSet, error) {
-	for {
-		sub.mu.Lock()
-		cs, ok, err := sub.take()
-		if ok {
-			// One token wakes one reader: pass it on while others wait and
-			// there is more to read, or the subscription has ended.
-			pass := sub.waiting > 0 && (sub.missed || sub.head < len(sub.buf) || sub.closed)
-			sub.mu.Unlock()
-			if pass {
-				sub.wake()
-			}
-			return cs, err
-		}
-		sub.waiting++
-		sub.mu.Unlock()
-		select {
-		case <-sub.ready:
-		case <-ctx.Done():
-		}
-		sub.mu.Lock()
-		sub.waiting--
-		sub.mu.Unlock()
-		if err := ctx.Err(); err != nil {
-			return ChangeSet{}, err
-		}
+	cs, err := sub.box.Next(ctx)
+	if errors.Is(err, mailbox.ErrClosed) {
+		err = ErrClosed
 	}
-}
-
-// take returns what Next returns now, if anything: the Missed notice, the
-// next change set, or ErrClosed. The caller holds sub.mu.
-func (sub *Subscription) take() (ChangeSet, bool, error) {
-	switch {
-	case sub.missed:
-		sub.missed = false
-		return ChangeSet{Seq: sub.missedSeq, Missed: true}, true, nil
-	case sub.head < len(sub.buf):
-		cs := sub.buf[sub.head]
-		sub.buf[sub.head] = ChangeSet{}
-		if sub.head++; sub.head == len(sub.buf) {
-			sub.buf, sub.head = sub.buf[:0], 0
-		}
-		return cs, true, nil
-	case sub.closed:
-		return ChangeSet{}, true, ErrClosed
-	}
-	return ChangeSet{}, false, nil
+	return cs, err
 }
 
 // All yields change sets as Next returns them, until ctx is done or the

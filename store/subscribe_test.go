@@ -240,46 +240,6 @@ func TestSubscriptionEnds(t *testing.T) {
 	})
 }
 
-// TestSubscriptionReadersTogether: a subscription is safe for concurrent use,
-// and readers blocked in Next together are each woken while change sets
-// wait, and all ended by Close.
-func TestSubscriptionReadersTogether(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		s := newStore(t)
-		sub := s.Subscribe(context.Background())
-		var mu sync.Mutex
-		var seqs []uint64
-		var ends []error
-		var wg sync.WaitGroup
-		for range 3 {
-			wg.Go(func() {
-				for {
-					cs, err := sub.Next(context.Background())
-					mu.Lock()
-					if err != nil {
-						ends = append(ends, err)
-						mu.Unlock()
-						return
-					}
-					seqs = append(seqs, cs.Seq)
-					mu.Unlock()
-				}
-			})
-		}
-		synctest.Wait() // the three are blocked
-		for i := range 2 {
-			pushT(t, s, `{"data":{"type":"album","id":"1","attributes":{"songCount":`+string(rune('1'+i))+`}}}`)
-		}
-		synctest.Wait()
-		mu.Lock()
-		assert.ElementsMatch(t, []uint64{1, 2}, seqs, "both change sets read, though two commits came before a reader woke")
-		mu.Unlock()
-		require.NoError(t, sub.Close())
-		wg.Wait()
-		assert.Equal(t, []error{store.ErrClosed, store.ErrClosed, store.ErrClosed}, ends, "Close ends every reader")
-	})
-}
-
 // TestSubscriptionOrderUnderConcurrentWriters: commits from many goroutines
 // reach a subscription once each, in the order of their sequence numbers.
 func TestSubscriptionOrderUnderConcurrentWriters(t *testing.T) {
