@@ -21,6 +21,12 @@
 // is such a gap. Events written before the source first connects are not
 // seen: connect before loading what it should keep live.
 //
+// A backend that accepts a connection and never answers is given up after
+// 30 seconds ([WithConnectTimeout]), and, with [WithIdleTimeout], a
+// connection that reads nothing for that long is dropped and resumed: a
+// connection that died without a word would otherwise look live forever.
+// Both are reported as [ErrTimeout].
+//
 // The server's answers are untrusted input: a redirect to another origin than
 // the stream URL's is refused unless [WithAllowHosts] allows its host, and
 // the headers of [WithHeader] are sent to the stream's origin only.

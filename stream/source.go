@@ -76,6 +76,8 @@ type config struct {
 	initial  time.Duration
 	max      time.Duration
 	maxEvent int
+	connect  time.Duration
+	idle     time.Duration
 	noReplay bool
 	onState  func(State)
 }
@@ -114,6 +116,18 @@ func WithBackoff(initial, max time.Duration) Option {
 // a larger one drops the connection, which then reconnects.
 func WithMaxEventSize(n int) Option { return func(o *config) { o.maxEvent = n } }
 
+// WithConnectTimeout bounds the wait for a response to each connection
+// (default 30s; 0: no bound). A backend that accepts and never answers is
+// given up with ErrTimeout, and the source retries after its backoff.
+func WithConnectTimeout(d time.Duration) Option { return func(o *config) { o.connect = d } }
+
+// WithIdleTimeout drops a connection that reads nothing for d, and reconnects
+// with Last-Event-ID (default 0: never). Set it above the interval of the
+// server's keep-alive comments: without it, a connection that died without a
+// word (a lost network path, a proxy that hung) looks live forever while
+// events are missed.
+func WithIdleTimeout(d time.Duration) Option { return func(o *config) { o.idle = d } }
+
 // OnState sets a function called at every change of state, from the
 // source's goroutine.
 func OnState(f func(State)) Option { return func(o *config) { o.onState = f } }
@@ -143,13 +157,20 @@ func Connect(ctx context.Context, s *store.Cache, rawURL string, opts ...Option)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("stream: %q is not an http or https URL", rawURL)
 	}
-	cfg := config{client: http.DefaultClient, initial: 250 * time.Millisecond, max: 10 * time.Second, maxEvent: 16 << 20}
+	cfg := config{client: http.DefaultClient, initial: 250 * time.Millisecond, max: 10 * time.Second, maxEvent: 16 << 20, connect: 30 * time.Second}
 	for _, o := range opts {
 		o(&cfg)
 	}
 	run, cancel := context.WithCancel(ctx)
 	src := &Source{s: s, url: rawURL, cfg: cfg, cancel: cancel, done: make(chan struct{})}
 	src.client = origin.New(rawURL, cfg.allow).Client(cfg.client, cfg.header)
+	if cfg.connect > 0 || cfg.idle > 0 {
+		base := src.client.Transport
+		if base == nil {
+			base = http.DefaultTransport
+		}
+		src.client.Transport = &watchdog{base: base, connect: cfg.connect, idle: cfg.idle}
+	}
 	if !s.Go(func(storeCtx context.Context) {
 		defer close(src.done)
 		stop := context.AfterFunc(storeCtx, cancel)

@@ -400,3 +400,66 @@ func TestSourceStops(t *testing.T) {
 		require.NoError(t, src.Close())
 	})
 }
+
+func TestSourceTimeouts(t *testing.T) {
+	t.Run("a backend that never answers is retried", func(t *testing.T) {
+		var n atomic.Int32
+		hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			n.Add(1)
+			<-req.Context().Done()
+		}))
+		defer hung.Close()
+		s, errs := newStore(t, hung.URL)
+		src, err := stream.Connect(context.Background(), s, hung.URL,
+			stream.WithConnectTimeout(10*time.Millisecond), stream.WithBackoff(time.Millisecond, 2*time.Millisecond))
+		require.NoError(t, err)
+		eventually(t, func() bool { return n.Load() >= 3 }, "given up and tried again")
+		require.NoError(t, src.Close())
+		assert.True(t, slicesAny(errs.list(), func(err error) bool { return errors.Is(err, stream.ErrTimeout) }), "reported as a timeout: %v", errs.list())
+	})
+	t.Run("a silent connection is dropped and resumed", func(t *testing.T) {
+		var lasts []string
+		var lmu sync.Mutex
+		srv, _ := rawServer(t,
+			func(w http.ResponseWriter, f http.Flusher, last string) {
+				header(w)
+				io.WriteString(w, "id: 1\ndata: {\"data\":{\"type\":\"album\",\"id\":\"1\",\"attributes\":{\"title\":\"one\"}}}\n\n")
+				f.Flush()
+				time.Sleep(300 * time.Millisecond) // then silence, as a dead path would be
+			},
+			func(w http.ResponseWriter, f http.Flusher, last string) {
+				lmu.Lock()
+				lasts = append(lasts, last)
+				lmu.Unlock()
+				header(w)
+				io.WriteString(w, "id: 2\ndata: {\"data\":{\"type\":\"album\",\"id\":\"1\",\"attributes\":{\"title\":\"two\"}}}\n\n")
+				f.Flush()
+			},
+		)
+		s, errs := newStore(t, srv.URL)
+		src, err := stream.Connect(context.Background(), s, srv.URL,
+			stream.WithIdleTimeout(50*time.Millisecond), stream.WithBackoff(time.Millisecond, 2*time.Millisecond))
+		require.NoError(t, err)
+		eventually(t, func() bool { return title(s, "1") == "two" }, "resumed on a new connection")
+		require.NoError(t, src.Close())
+		lmu.Lock()
+		assert.Equal(t, []string{"1"}, lasts, "with the last id read")
+		lmu.Unlock()
+		assert.True(t, slicesAny(errs.list(), func(err error) bool { return errors.Is(err, stream.ErrTimeout) }), "the silence is reported: %v", errs.list())
+	})
+	t.Run("events keep a connection alive", func(t *testing.T) {
+		srv := jsonapitest.NewServer()
+		defer srv.Close()
+		s, errs := newStore(t, srv.URL)
+		src, err := stream.Connect(context.Background(), s, srv.URL+jsonapitest.EventsPath, stream.WithIdleTimeout(500*time.Millisecond))
+		require.NoError(t, err)
+		eventually(t, func() bool { return src.State() == stream.Live }, "connects")
+		for i := range 6 {
+			srv.Emit("", fmt.Appendf(nil, `{"data":{"type":"album","id":"1","attributes":{"title":"t%d"}}}`, i))
+			time.Sleep(50 * time.Millisecond)
+		}
+		eventually(t, func() bool { return src.Applied() == 6 }, "all six")
+		require.NoError(t, src.Close())
+		assert.Empty(t, errs.list(), "never idle for 500ms: never dropped")
+	})
+}
