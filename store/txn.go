@@ -232,6 +232,9 @@ func (tx *txn) commit() {
 	s.gen.Add(1)
 	var changes []pendingChange
 	watched := s.hub.open.Load() > 0
+	if watched {
+		changes = make([]pendingChange, 0, len(tx.drafts))
+	}
 	changed := false
 	for _, d := range tx.drafts {
 		r := d.r
