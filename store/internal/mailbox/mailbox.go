@@ -89,7 +89,7 @@ func (b *Box[T]) Next(ctx context.Context) (T, error) {
 		if ok {
 			// One token wakes one reader: pass it on while others wait and
 			// there is more to read, or the box is closed.
-			pass := b.waiting > 0 && (b.missed || b.head < len(b.buf) || b.closed)
+			pass := b.waiting > 0 && b.pending()
 			b.mu.Unlock()
 			if pass {
 				b.wake()
@@ -104,13 +104,23 @@ func (b *Box[T]) Next(ctx context.Context) (T, error) {
 		}
 		b.mu.Lock()
 		b.waiting--
+		err = ctx.Err()
+		// A reader leaving for its context may have taken the token meant
+		// for another: pass it on.
+		pass := err != nil && b.waiting > 0 && b.pending()
 		b.mu.Unlock()
-		if err := ctx.Err(); err != nil {
+		if pass {
+			b.wake()
+		}
+		if err != nil {
 			var zero T
 			return zero, err
 		}
 	}
 }
+
+// pending reports whether Next would return at once. The caller holds b.mu.
+func (b *Box[T]) pending() bool { return b.missed || b.head < len(b.buf) || b.closed }
 
 // take returns what Next returns now, if anything: the notice, the next
 // value, or ErrClosed. The caller holds b.mu.

@@ -146,6 +146,27 @@ func TestBoxWaits(t *testing.T) {
 	})
 }
 
+// TestBoxReaderLeavingPassesTheToken: a reader whose context ends as a value
+// arrives may take the wake-up meant for another reader; it passes it on.
+func TestBoxReaderLeavingPassesTheToken(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := mailbox.New(4, notice)
+		ctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		var leftErr error
+		wg.Go(func() { _, leftErr = b.Next(ctx) })
+		synctest.Wait()
+		var got int
+		wg.Go(func() { got, _ = b.Next(context.Background()) })
+		synctest.Wait() // both wait
+		b.Put(7)        // the token goes to the first reader,
+		cancel()        // whose context ends before it runs
+		wg.Wait()
+		assert.Equal(t, 7, got, "the staying reader got the value")
+		assert.ErrorIs(t, leftErr, context.Canceled)
+	})
+}
+
 // TestBoxWritersNeverWait: many writers and a reader, under -race: the
 // reader sees each writer's values in the order it put them, and every value
 // is either read or stood for by a notice.
