@@ -106,6 +106,9 @@ func TestSourceFollowsJSONAPITest(t *testing.T) {
 
 	// The server drops the stream; events written meanwhile are replayed
 	// after Last-Event-ID, none lost and none twice.
+	// The source counts an event once applied: wait for the count too, not
+	// only for the store to show it.
+	eventually(t, func() bool { return src.Applied() == 3 }, "three events so far")
 	before := src.Applied()
 	require.Equal(t, 1, srv.DropStreams())
 	for i := range 5 {
