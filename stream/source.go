@@ -142,7 +142,8 @@ type Source struct {
 	state   atomic.Int32
 	live    bool // a connection was made before (the source's goroutine only)
 	mu      sync.Mutex
-	last    string // the last event id read
+	last    string          // the last event id read
+	unknown map[string]bool // event types skipped and logged, at most maxUnknown
 	applied atomic.Int64
 	skipped atomic.Int64
 	cancel  context.CancelFunc
@@ -282,6 +283,25 @@ func (src *Source) connect(ctx context.Context) error {
 	return conn.Connect()
 }
 
+// maxUnknown bounds the event types a source remembers having logged: a
+// server that names a new type per event is logged for the first ones only.
+const maxUnknown = 64
+
+// firstOfType reports whether an unknown event type is seen for the first
+// time, so that a chatty server is logged once per type, not per event.
+func (src *Source) firstOfType(typ string) bool {
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	if src.unknown[typ] || len(src.unknown) >= maxUnknown {
+		return false
+	}
+	if src.unknown == nil {
+		src.unknown = map[string]bool{}
+	}
+	src.unknown[typ] = true
+	return true
+}
+
 // gap marks every type of the store stale: events were missed, and the
 // records they would have changed cannot be told from the others.
 func (src *Source) gap() {
@@ -302,7 +322,9 @@ func (src *Source) handle(e sse.Event) {
 		src.gap()
 		err = ErrGap
 	default:
-		src.s.Logger().Warn("stream: event of unknown type skipped", "url", src.url, "type", e.Type, "id", e.LastEventID)
+		if src.firstOfType(e.Type) {
+			src.s.Logger().Warn("stream: events of an unknown type are skipped", "url", src.url, "type", e.Type, "id", e.LastEventID)
+		}
 	}
 	src.mu.Lock()
 	src.last = e.LastEventID

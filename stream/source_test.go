@@ -1,10 +1,12 @@
 package stream_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -465,4 +467,41 @@ func TestSourceTimeouts(t *testing.T) {
 		require.NoError(t, src.Close())
 		assert.Empty(t, errs.list(), "never idle for 500ms: never dropped")
 	})
+}
+
+func TestSourceLogsAnUnknownTypeOnce(t *testing.T) {
+	srv, served := rawServer(t, func(w http.ResponseWriter, f http.Flusher, last string) {
+		header(w)
+		for i := range 3 {
+			fmt.Fprintf(w, "id: %d\nevent: surprise\ndata: x\n\n", i+1)
+		}
+		io.WriteString(w, "id: 4\nevent: other\ndata: y\n\n")
+		f.Flush()
+	})
+	var logs bytes.Buffer
+	var lmu sync.Mutex
+	s, err := store.New(nil, nil, store.WithModels(fixture.Models()...),
+		store.WithLogger(slog.New(slog.NewTextHandler(lockedWriter{&lmu, &logs}, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	require.NoError(t, err)
+	defer s.Close()
+	src, err := stream.Connect(context.Background(), s, srv.URL)
+	require.NoError(t, err)
+	served.Wait()
+	eventually(t, func() bool { return src.Skipped() == 4 }, "four events skipped")
+	require.NoError(t, src.Close())
+	lmu.Lock()
+	defer lmu.Unlock()
+	assert.Equal(t, 1, strings.Count(logs.String(), "type=surprise"), logs.String())
+	assert.Equal(t, 1, strings.Count(logs.String(), "type=other"), logs.String())
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
