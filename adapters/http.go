@@ -121,7 +121,11 @@ func (c *Config) do(ctx context.Context, st *style, req *store.Request) (*store.
 	if err != nil {
 		return nil, fmt.Errorf("adapters: %w", err)
 	}
-	if c.sameOrigin(hr.URL) {
+	// One origin policy for the request: the adapter's Header goes to Host's
+	// origin only, and redirects follow only where the policy allows,
+	// dropping Header when they leave that origin.
+	p := c.policy()
+	if p.Same(hr.URL) {
 		for k, vs := range c.Header {
 			for _, v := range vs {
 				hr.Header.Add(k, v)
@@ -132,7 +136,7 @@ func (c *Config) do(ctx context.Context, st *style, req *store.Request) (*store.
 	if req.Body != nil {
 		hr.Header.Set("Content-Type", st.mediaType)
 	}
-	resp, err := c.httpClient().Do(hr)
+	resp, err := p.Client(c.Client, c.Header).Do(hr)
 	if err != nil {
 		return nil, err
 	}

@@ -2,7 +2,6 @@ package adapters
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 
 	"github.com/larder-go/larder/internal/origin"
@@ -16,15 +15,6 @@ var ErrOtherOrigin = origin.ErrOther
 
 // policy returns the origin policy of Host and AllowHosts.
 func (c *Config) policy() origin.Policy { return origin.New(c.Host, c.AllowHosts) }
-
-// httpClient returns Client (or http.DefaultClient) with a redirect policy
-// that refuses other origins than the allowed ones and strips Header from any
-// redirect that leaves Host's origin. The program's own CheckRedirect, if any,
-// runs after that check.
-func (c *Config) httpClient() *http.Client { return c.policy().Client(c.Client, c.Header) }
-
-// sameOrigin reports whether u is on Host's scheme, host and port.
-func (c *Config) sameOrigin(u *url.URL) bool { return c.policy().Same(u) }
 
 // allowed checks a target URL against the adapter's origin and AllowHosts.
 func (c *Config) allowed(target string) error {
