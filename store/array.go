@@ -37,14 +37,18 @@ func (a *RecordArray[T]) Len() int { return int(a.tc.live.Load()) }
 // IsUpdating reports whether a FindAll request for the type is in flight.
 func (a *RecordArray[T]) IsUpdating() bool { return a.tc.updating.Load() > 0 }
 
+// states returns the states of the array's records, read between commits:
+// the array as one moment of the cache had it.
+func (a *RecordArray[T]) states() []*recordState {
+	return visibleStates(a.tc.gen, func() []*record { return *a.tc.members.Load() })
+}
+
 // Records returns a copy of every record in the array now.
 func (a *RecordArray[T]) Records() []T {
-	members := *a.tc.members.Load()
-	out := make([]T, 0, len(members))
-	for _, r := range members {
-		if st := r.state.Load(); st.visible() {
-			out = append(out, copyOut[T](a.tc.model, st))
-		}
+	sts := a.states()
+	out := make([]T, len(sts))
+	for i, st := range sts {
+		out[i] = copyOut[T](a.tc.model, st)
 	}
 	return out
 }
@@ -53,28 +57,20 @@ func (a *RecordArray[T]) Records() []T {
 // iteration began.
 func (a *RecordArray[T]) All() iter.Seq2[int, T] {
 	return func(yield func(int, T) bool) {
-		i := 0
-		for _, r := range *a.tc.members.Load() {
-			st := r.state.Load()
-			if !st.visible() {
-				continue
-			}
+		for i, st := range a.states() {
 			if !yield(i, copyOut[T](a.tc.model, st)) {
 				return
 			}
-			i++
 		}
 	}
 }
 
 // IDs returns the ids of the records in the array now.
 func (a *RecordArray[T]) IDs() []string {
-	members := *a.tc.members.Load()
-	out := make([]string, 0, len(members))
-	for _, r := range members {
-		if st := r.state.Load(); st.visible() {
-			out = append(out, st.id)
-		}
+	sts := a.states()
+	out := make([]string, len(sts))
+	for i, st := range sts {
+		out[i] = st.id
 	}
 	return out
 }

@@ -162,6 +162,7 @@ type typeCache struct {
 	updating  atomic.Int32              // FindAll requests in flight
 	batch     batcher                   // coalesced finds waiting to be sent
 	stats     counters                  // what Stats reports
+	gen       *atomic.Uint64            // the store's Cache.gen: see consistency.go
 	staleness                           // what Invalidate and InvalidateType marked
 
 	// Writing: fixed at New.

@@ -153,8 +153,8 @@ func (s *Cache) flushBatch(tc *typeCache, b *batch) {
 				served += deliver(id, batchResult{err: err})
 				continue
 			}
-			r := tc.get(id)
-			if r == nil || !r.state.Load().loaded() {
+			r, st := tc.find(id)
+			if !st.loaded() {
 				served += deliver(id, batchResult{err: &AdapterError{Op: OpFindMany, Type: typ, ID: id, Err: ErrNotFound,
 					Cause: fmt.Errorf("expected %s:%s to be present in the findMany response", typ, id)}})
 				continue

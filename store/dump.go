@@ -92,6 +92,10 @@ func (s *Cache) Dump(opts DumpOptions) (*Dump, error) {
 	if opts.ID != "" && len(tcs) != 1 {
 		return nil, fmt.Errorf("store: a dump of id %q needs exactly one type", opts.ID)
 	}
+	// The writer lock: a dump shows one moment of the cache, all of each
+	// commit or none of it, however long it reads.
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	d := &Dump{Types: make([]TypeDump, 0, len(tcs))}
 	for _, tc := range tcs {
 		d.Types = append(d.Types, s.dumpType(tc, opts))
@@ -99,7 +103,7 @@ func (s *Cache) Dump(opts DumpOptions) (*Dump, error) {
 	return d, nil
 }
 
-// dumpType reads one type's records without the writer lock.
+// dumpType reads one type's records; the caller holds the writer lock.
 func (s *Cache) dumpType(tc *typeCache, opts DumpOptions) TypeDump {
 	td := TypeDump{Type: tc.model.Name, States: map[string]int{}}
 	var shown []*record

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"unsafe"
@@ -38,7 +39,7 @@ func (s *Cache) normalizeLinkage(tc *typeCache, i int, st *relationship.State) (
 			if r == nil {
 				return nil, fmt.Errorf("store: %s.%s: no %s with lid %q: %w", tc.model.Name, info.Name, m.Name, id.LID, ErrNotLoaded)
 			}
-			if rid := r.state.Load().id; rid != "" {
+			if rid := s.types[m.Index].load(r).id; rid != "" {
 				id.ID, changed = rid, true
 			}
 		}
@@ -49,12 +50,17 @@ func (s *Cache) normalizeLinkage(tc *typeCache, i int, st *relationship.State) (
 	return st.WithLinkage(st.Kind(), ids), nil
 }
 
+// errRaced is edit's answer to a compare-and-swap whose record changed
+// since the state it was given: the caller reads again and retries.
+var errRaced = errors.New("store: the record changed")
+
 // edit applies a program's change of a record: the fields in which work
 // differs from base (the state the program started from) are set on the
 // record's current state, as local edits. Fields the program did not change
 // keep whatever a concurrent writer gave them, so two edits of different
-// fields never lose each other.
-func (s *Cache) edit(tc *typeCache, r *record, base *recordState, work unsafe.Pointer) error {
+// fields never lose each other. With cas, the change commits only if the
+// record's state is still base, and errRaced says it is not.
+func (s *Cache) edit(tc *typeCache, r *record, base *recordState, work unsafe.Pointer, cas bool) error {
 	fs := &tc.fields
 	if !fs.id.eq(work, base.value) {
 		return fmt.Errorf("store: edit %s %q: %w", tc.model.Name, base.id, ErrIDChanged)
@@ -86,6 +92,9 @@ func (s *Cache) edit(tc *typeCache, r *record, base *recordState, work unsafe.Po
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur := r.state.Load()
+	if cas && cur != base {
+		return errRaced
+	}
 	if !cur.loaded() {
 		return fmt.Errorf("store: edit %s %q: %w", tc.model.Name, base.id, ErrNotLoaded)
 	}
@@ -144,14 +153,14 @@ func SetRecord[T any](s *Cache, v T) error {
 	}
 	p := unsafe.Pointer(&v)
 	id := idString(reflect.NewAt(tc.model.GoType, p).Elem().FieldByIndex(tc.model.ID.Index))
-	r := tc.get(id)
-	if id == "" || r == nil || !r.state.Load().loaded() {
+	r, st := tc.find(id)
+	if id == "" || !st.loaded() {
 		return fmt.Errorf("store: set %s %q: %w", tc.model.Name, id, ErrNotLoaded)
 	}
 	if tc.clone {
 		v = cloneRefs(tc.model, v)
 	}
-	return s.edit(tc, r, r.state.Load(), p)
+	return s.edit(tc, r, st, p, false)
 }
 
 // DeleteRecord marks the record of a type with the given id deleted, as Ember

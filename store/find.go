@@ -142,8 +142,8 @@ func FindRecord[T any](ctx context.Context, s *Cache, id string, opts ...FindOpt
 	// into the result, and only the two reload flags are read from opts.
 	reload, background, preload := reloadFlags(opts)
 	if id != "" && !preload {
-		if r := tc.get(id); r != nil {
-			if st := r.state.Load(); st.loaded() {
+		if _, st := tc.find(id); st != nil {
+			if st.loaded() {
 				if !mustReload(tc, st, id, reload) {
 					if wantsBackground(tc, id, background) {
 						s.backgroundFind(tc, id, buildOptions(opts))
@@ -191,7 +191,7 @@ func findRecord[T any](ctx context.Context, s *Cache, tc *typeCache, id string, 
 	o := buildOptions(opts)
 	o.reload = reload
 	if o.preload != nil {
-		if r := tc.get(id); r == nil || !r.state.Load().loaded() {
+		if _, st := tc.find(id); !st.loaded() {
 			o.reload = yes
 		}
 		if err := s.preload(tc, id, o.preload); err != nil {
@@ -201,8 +201,8 @@ func findRecord[T any](ctx context.Context, s *Cache, tc *typeCache, id string, 
 	if o.reload != yes && o.reload != asked {
 		// Not loaded at the hit path (or a preload): the record may have
 		// arrived since.
-		if r := tc.get(id); r != nil {
-			if st := r.state.Load(); st.loaded() && !mustReload(tc, st, id, o.reload) {
+		if _, st := tc.find(id); st != nil {
+			if st.loaded() && !mustReload(tc, st, id, o.reload) {
 				if wantsBackground(tc, id, o.background) {
 					s.backgroundFind(tc, id, o)
 				}
@@ -216,7 +216,7 @@ func findRecord[T any](ctx context.Context, s *Cache, tc *typeCache, id string, 
 	if err != nil {
 		return out, err
 	}
-	return copyOut[T](tc.model, r.state.Load()), nil
+	return copyOut[T](tc.model, tc.load(r)), nil
 }
 
 // wantsBackground reports whether a cache hit is refreshed in the background.
@@ -273,7 +273,7 @@ func includeKey(include []string) string {
 // loaded record, which Ember Data never matches against a request in flight.
 func (s *Cache) loadRecord(ctx context.Context, tc *typeCache, id string, o findOptions) (*record, error) {
 	if o.reload == yes {
-		if r := tc.get(id); r != nil && r.state.Load().loaded() {
+		if _, st := tc.find(id); st.loaded() {
 			return s.fetchRecord(ctx, tc, id, o)
 		}
 	}
@@ -371,7 +371,9 @@ func (s *Cache) recordFailure(tc *typeCache, id string, err error) {
 	}
 	next := *st
 	next.err = err
+	s.publishBegin()
 	r.state.Store(&next)
+	s.publishEnd()
 }
 
 // backgroundFind refreshes a record in a store-owned goroutine, unless a refresh

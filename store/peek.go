@@ -20,12 +20,7 @@ func PeekRecord[T any](s *Cache, id string) (T, bool) {
 // peek is the hit path. It copies the record once, straight into its result:
 // returning T through more calls would copy the struct at each.
 func peek[T any](tc *typeCache, id string) (out T, ok bool) {
-	r := tc.get(id)
-	if r == nil {
-		tc.stats.peeked(false)
-		return out, false
-	}
-	st := r.state.Load()
+	_, st := tc.find(id)
 	if !st.loaded() {
 		tc.stats.peeked(false)
 		return out, false
@@ -89,8 +84,8 @@ func (s *Cache) HasRecordForID(typ, id string) bool {
 	if err != nil {
 		return false
 	}
-	r := tc.get(id)
-	return r != nil && r.state.Load().loaded()
+	_, st := tc.find(id)
+	return st.loaded()
 }
 
 // PeekIdentifier returns the identifier of the cached record of a type with the
@@ -100,7 +95,7 @@ func (s *Cache) PeekIdentifier(typ, id string) (Identifier, bool) {
 	if err != nil {
 		return Identifier{}, false
 	}
-	r := tc.get(id)
+	r, _ := tc.find(id)
 	if r == nil {
 		return Identifier{}, false
 	}

@@ -35,8 +35,8 @@ func (s *Cache) pushAny(o Origin, doc *jsonapi.Document) ([]any, error) {
 		return nil, err
 	}
 	out := make([]any, len(recs))
-	for i, r := range recs {
-		out[i] = copyOutAny(r.model, r.state.Load())
+	for i, st := range loadAll(&s.gen, recs) {
+		out[i] = copyOutAny(recs[i].model, st)
 	}
 	return out, nil
 }
@@ -54,8 +54,8 @@ func Push[T any](s *Cache, doc *jsonapi.Document) ([]T, error) {
 		return nil, err
 	}
 	out := make([]T, len(recs))
-	for i, r := range recs {
-		out[i] = copyOut[T](tc.model, r.state.Load())
+	for i, st := range loadAll(&s.gen, recs) {
+		out[i] = copyOut[T](tc.model, st)
 	}
 	return out, nil
 }

@@ -220,48 +220,36 @@ func QueryRecord[T any](ctx context.Context, s *Cache, query url.Values, opts ..
 	if err != nil {
 		return nil, err
 	}
-	v := copyOut[T](tc.model, recs[0].state.Load())
+	v := copyOut[T](tc.model, tc.load(recs[0]))
 	return &v, nil
 }
 
-// live reports whether the i'th record is still the one the query returned.
-func (c *Collection[T]) live(i int) (*recordState, bool) {
-	st := c.recs[i].state.Load()
-	return st, st.visible()
+// states returns the states of the records still in the collection, read
+// between commits.
+func (c *Collection[T]) states() []*recordState {
+	return visibleStates(c.tc.gen, func() []*record { return c.recs })
 }
 
 // Len returns the number of records still in the collection.
-func (c *Collection[T]) Len() int {
-	n := 0
-	for i := range c.recs {
-		if _, ok := c.live(i); ok {
-			n++
-		}
-	}
-	return n
-}
+func (c *Collection[T]) Len() int { return len(c.states()) }
 
 // Records returns copies of the records, in the order the backend sent them.
 func (c *Collection[T]) Records() []T {
-	out := make([]T, 0, len(c.recs))
-	for i := range c.recs {
-		if st, ok := c.live(i); ok {
-			out = append(out, copyOut[T](c.tc.model, st))
-		}
+	sts := c.states()
+	out := make([]T, len(sts))
+	for i, st := range sts {
+		out[i] = copyOut[T](c.tc.model, st)
 	}
 	return out
 }
 
-// All iterates over copies of the records.
+// All iterates over copies of the records as they were when the iteration
+// began.
 func (c *Collection[T]) All() iter.Seq2[int, T] {
 	return func(yield func(int, T) bool) {
-		n := 0
-		for i := range c.recs {
-			if st, ok := c.live(i); ok {
-				if !yield(n, copyOut[T](c.tc.model, st)) {
-					return
-				}
-				n++
+		for i, st := range c.states() {
+			if !yield(i, copyOut[T](c.tc.model, st)) {
+				return
 			}
 		}
 	}
@@ -269,11 +257,10 @@ func (c *Collection[T]) All() iter.Seq2[int, T] {
 
 // IDs returns the records' ids.
 func (c *Collection[T]) IDs() []string {
-	out := make([]string, 0, len(c.recs))
-	for i := range c.recs {
-		if st, ok := c.live(i); ok {
-			out = append(out, st.id)
-		}
+	sts := c.states()
+	out := make([]string, len(sts))
+	for i, st := range sts {
+		out[i] = st.id
 	}
 	return out
 }

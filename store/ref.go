@@ -48,6 +48,28 @@ func (ref Ref[T]) record() *record {
 	return entry(ref.typeCache(), ref.r, ref.id, ref.lid)
 }
 
+// current returns the handle's cache entry and its published state, read
+// between commits (see consistency.go): (nil, nil) when there is none.
+func (ref Ref[T]) current() (*record, *recordState) {
+	return current(ref.typeCache(), ref.r, ref.id, ref.lid)
+}
+
+// current finds a handle's cache entry with entry and loads its state, both
+// between commits.
+func current(tc *typeCache, r *record, id, lid string) (*record, *recordState) {
+	for {
+		g := readBegin(tc.gen)
+		e := entry(tc, r, id, lid)
+		var st *recordState
+		if e != nil {
+			st = e.state.Load()
+		}
+		if tc.gen.Load() == g {
+			return e, st
+		}
+	}
+}
+
 // entry finds a handle's cache entry: r while it is still indexed, else the
 // one now indexed under lid or id.
 func entry(tc *typeCache, r *record, id, lid string) *record {
@@ -83,7 +105,7 @@ func (ref Ref[T]) typeCache() *typeCache {
 // record has one; its LID is the record's for a record created here or pushed
 // with one, and Ember's derived "@lid:<type>-<id>" otherwise.
 func (ref Ref[T]) Identifier() Identifier {
-	if r := ref.record(); r != nil {
+	if r, _ := ref.current(); r != nil {
 		return r.identifier()
 	}
 	id := Identifier{Type: ref.typeCache().model.Name, ID: ref.id, LID: ref.lid}
@@ -101,11 +123,7 @@ func (ref Ref[T]) ID() string { return ref.Identifier().ID }
 // the caller.
 func (ref Ref[T]) Value() (T, bool) {
 	var out T
-	r := ref.record()
-	if r == nil {
-		return out, false
-	}
-	st := r.state.Load()
+	_, st := ref.current()
 	if !st.loaded() {
 		return out, false
 	}
@@ -114,8 +132,8 @@ func (ref Ref[T]) Value() (T, bool) {
 
 // IsLoaded reports whether the record is loaded (or new).
 func (ref Ref[T]) IsLoaded() bool {
-	r := ref.record()
-	return r != nil && r.state.Load().loaded()
+	_, st := ref.current()
+	return st.loaded()
 }
 
 // Load returns the record, loading it when [FindRecord]'s rules say so
@@ -165,43 +183,45 @@ func (ref Ref[T]) Push(doc *jsonapi.Document) (T, error) {
 
 // Update edits the record locally: f gets a copy of its current state to
 // change, and the fields f changed become local edits (nothing is saved).
-// Fields f did not change keep whatever a concurrent writer gave them. Reads
-// return the local state; [Ref.ChangedAttributes] says what differs from the
-// server's. Setting a field back to its remote value makes it clean again.
-// Changing an attribute of a deleted record fails with ErrDeleted, and
+// Reads return the local state; [Ref.ChangedAttributes] says what differs
+// from the server's. Setting a field back to its remote value makes it clean
+// again. Changing an attribute of a deleted record fails with ErrDeleted, and
 // changing the id with ErrIDChanged; neither changes anything.
 //
-// f runs in the caller's goroutine, holding no lock: it may call the store.
+// Update is an atomic read-modify-write, as a compare-and-swap loop: it
+// commits f's changes only if the record is still in the state f was given,
+// and otherwise runs f again on the newer state. So two goroutines that
+// each increment a field never lose an increment, and f always sees
+// every change committed before its result. f may run more than once and
+// should do nothing but change its argument; it runs in the caller's
+// goroutine holding no lock, so it may read the store (a write from f to
+// the same record makes Update run f again).
 func (ref Ref[T]) Update(f func(*T)) error {
-	r := ref.record()
-	var st *recordState
-	if r != nil {
-		st = r.state.Load()
+	for {
+		r, st := ref.current()
+		if !st.loaded() {
+			return fmt.Errorf("store: edit %s: %w", ref.Identifier(), ErrNotLoaded)
+		}
+		work := copyOut[T](ref.tc.model, st)
+		f(&work)
+		if err := ref.s.edit(ref.tc, r, st, unsafe.Pointer(&work), true); err != errRaced {
+			return err
+		}
 	}
-	if !st.loaded() {
-		return fmt.Errorf("store: edit %s: %w", ref.Identifier(), ErrNotLoaded)
-	}
-	work := copyOut[T](ref.tc.model, st)
-	f(&work)
-	return ref.s.edit(ref.tc, r, st, unsafe.Pointer(&work))
 }
 
 // Set is [SetRecord] for this record: every field in which v differs from the
 // record's current state becomes a local edit. It works for a new record
 // without an id, which SetRecord cannot find. v's id must be the record's.
 func (ref Ref[T]) Set(v T) error {
-	r := ref.record()
-	var st *recordState
-	if r != nil {
-		st = r.state.Load()
-	}
+	r, st := ref.current()
 	if !st.loaded() {
 		return fmt.Errorf("store: set %s: %w", ref.Identifier(), ErrNotLoaded)
 	}
 	if ref.tc.clone {
 		v = cloneRefs(ref.tc.model, v)
 	}
-	return ref.s.edit(ref.tc, r, st, unsafe.Pointer(&v))
+	return ref.s.edit(ref.tc, r, st, unsafe.Pointer(&v), false)
 }
 
 // Delete marks the record deleted, as [Cache.DeleteRecord].
@@ -293,11 +313,7 @@ func (ref Ref[T]) ChangedAttributes() map[string][2]any {
 // has local state, or nil: what ChangedAttributes and ChangedRelationships
 // compare.
 func (ref Ref[T]) edited() (*recordState, unsafe.Pointer) {
-	r := ref.record()
-	if r == nil {
-		return nil, nil
-	}
-	st := r.state.Load()
+	_, st := ref.current()
 	if !st.loaded() || st.local == nil {
 		return nil, nil
 	}

@@ -58,11 +58,7 @@ func newRelRef[R, T any](ref Ref[T], name string, kind relationship.Kind) (relRe
 // state returns the relationship's current state (local edits applied) and
 // the parent's, or nil when the parent is not loaded.
 func (x relRef) state() (*relationship.State, *recordState) {
-	r := entry(x.tc, x.r, x.id, x.lid)
-	if r == nil {
-		return nil, nil
-	}
-	st := r.state.Load()
+	_, st := current(x.tc, x.r, x.id, x.lid)
 	if !st.loaded() {
 		return nil, nil
 	}
@@ -158,7 +154,7 @@ func valueAs[R any](tc *typeCache, st *recordState) (R, bool) {
 // allLoaded reports whether every member of st is loaded.
 func (x relRef) allLoaded(st *relationship.State) bool {
 	for k := range st.Len() {
-		if _, r := x.member(st, k); r == nil || !r.state.Load().loaded() {
+		if tc, r := x.member(st, k); r == nil || !tc.load(r).loaded() {
 			return false
 		}
 	}
@@ -266,7 +262,7 @@ func (x relRef) loadIDs(ctx context.Context, st *relationship.State, o findOptio
 		if tc == nil || st.ID(k) == "" {
 			continue
 		}
-		if r != nil && r.state.Load().loaded() && o.reload != yes {
+		if r != nil && tc.load(r).loaded() && o.reload != yes {
 			continue
 		}
 		id := st.ID(k)
@@ -296,19 +292,22 @@ func (x relRef) load(ctx context.Context, opts []FindOption) error {
 }
 
 // edit sets the relationship, as a local edit of the parent.
+// It is a read-modify-write, as [Ref.Update]: f runs again on the newer
+// state when another change of the record committed meanwhile, so two
+// concurrent Adds keep both members.
 func (x relRef) edit(f func(*relationship.State) *relationship.State) error {
-	r := entry(x.tc, x.r, x.id, x.lid)
-	var base *recordState
-	if r != nil {
-		base = r.state.Load()
+	for {
+		r, base := current(x.tc, x.r, x.id, x.lid)
+		if !base.loaded() {
+			return fmt.Errorf("store: edit %s %q: %w", x.tc.model.Name, x.id, ErrNotLoaded)
+		}
+		work := x.tc.newValue(base.value)
+		fd := &x.tc.fields.rels[x.i]
+		setRelAt(fd, work, f(relAt(fd, work)))
+		if err := x.s.edit(x.tc, r, base, work, true); err != errRaced {
+			return err
+		}
 	}
-	if !base.loaded() {
-		return fmt.Errorf("store: edit %s %q: %w", x.tc.model.Name, x.id, ErrNotLoaded)
-	}
-	work := x.tc.newValue(base.value)
-	fd := &x.tc.fields.rels[x.i]
-	setRelAt(fd, work, f(relAt(fd, work)))
-	return x.s.edit(x.tc, r, base, work)
 }
 
 // remoteType is Ember's remoteType: "link" when the relationship has a

@@ -81,7 +81,7 @@ func (ref Ref[T]) HasChangedRelationships() bool {
 	if r == nil {
 		return false
 	}
-	st := r.state.Load()
+	st := ref.tc.load(r)
 	return st.loaded() && st.local != nil && ref.tc.relsDiffer(st.value, ref.tc.remoteOf(st))
 }
 

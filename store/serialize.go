@@ -113,7 +113,7 @@ func (s *Cache) savedID(id jsonapi.Identifier) string {
 	}
 	if tc, err := s.typeCacheFor(id.Type); err == nil {
 		if r := tc.getLID(id.LID); r != nil {
-			return r.state.Load().id
+			return tc.load(r).id
 		}
 	}
 	return ""

@@ -75,6 +75,8 @@ func (s *Cache) Invalidate(ids ...Identifier) {
 	s.mustBeNew()
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.publishBegin()
+	defer s.publishEnd()
 	for _, y := range ids {
 		tc, err := s.typeCacheFor(y.Type)
 		if err != nil {

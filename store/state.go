@@ -77,7 +77,8 @@ func (s *Cache) StateOf(typ, id string) RecordState {
 	if err != nil {
 		return RecordState{IsEmpty: true, IsValid: true}
 	}
-	return s.stateOf(tc, tc.get(id), id)
+	r, _ := tc.find(id)
+	return s.stateOf(tc, r, id)
 }
 
 // stateOf builds the RecordState of r (nil for a record the store does not
@@ -86,7 +87,7 @@ func (s *Cache) stateOf(tc *typeCache, r *record, id string) RecordState {
 	out := RecordState{IsValid: true}
 	var st *recordState
 	if r != nil {
-		st = r.state.Load()
+		st = tc.load(r)
 		if st != nil && st.id != "" {
 			id = st.id
 		}

@@ -42,10 +42,9 @@ type Cache struct {
 	unmatchedLog unmatchedLog
 	loads        loads                     // finds in flight per record
 	saving       map[*record]chan struct{} // saves in flight, closed when done; guarded by mu
-	// gen is odd while a commit publishes, even otherwise: a reader of several
-	// records (a related peek) retries until it read them all within one
-	// even generation, so it never sees one side of a relationship without
-	// the other.
+	// gen is odd while a commit publishes, even otherwise: every read
+	// happens within one even generation, so it sees whole commits (see
+	// consistency.go).
 	gen atomic.Uint64
 	// implicit holds, for each record named by a relationship that has no
 	// inverse, the relationships that name it; guarded by mu.
@@ -62,6 +61,17 @@ type Cache struct {
 	// inflight counts requests whose responses are not committed yet: a
 	// peer's change made meanwhile may be newer than what they bring.
 	inflight atomic.Int32
+	// test holds hooks that only tests set (export_test.go).
+	test testCommit
+}
+
+// testCommit holds the commit's test hooks: pause runs after each record is
+// published, widening the window so that concurrent readers meet it, and
+// late breaks the commit on purpose, publishing one record after the window,
+// so tests can show that their checks catch a torn commit.
+type testCommit struct {
+	pause func()
+	late  bool
 }
 
 // New returns a store over adapter and serializer with the given options. It
@@ -84,7 +94,9 @@ func New(adapter Adapter, serializer Serializer, opts ...Option) (*Cache, error)
 	}
 	s.reg = reg
 	for _, m := range reg.Models() {
-		s.types = append(s.types, newTypeCache(m))
+		tc := newTypeCache(m)
+		tc.gen = &s.gen
+		s.types = append(s.types, tc)
 	}
 	if err := s.validateOverrides(); err != nil {
 		return nil, err

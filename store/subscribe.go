@@ -84,7 +84,7 @@ func (ref Ref[T]) Subscribe(ctx context.Context, opts ...SubscribeOption) *Subsc
 	id, lid := ref.id, ref.lid
 	if r := ref.record(); r != nil {
 		lid = r.lid
-		if st := r.state.Load(); st != nil && st.id != "" {
+		if st := tc.load(r); st != nil && st.id != "" {
 			id = st.id
 		}
 	}

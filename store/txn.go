@@ -10,7 +10,8 @@ import (
 // it touches gets a draft: the state the commit will publish, which the txn
 // may change in place until then (an apply, then the inverse of another
 // record's relationship). Nothing is visible to readers before commit, and
-// commit publishes every draft inside one odd generation (Cache.gen).
+// commit publishes every draft, and every change to the indexes, inside one
+// odd generation (Cache.gen): see consistency.go.
 type txn struct {
 	s       *Cache
 	origin  Origin
@@ -22,8 +23,9 @@ type txn struct {
 	ones    map[jsonapiKey]*relationship.State // to-one states the graph built, shared
 	lastKey jsonapiKey                         // the last of ones used
 	lastOne *relationship.State
-	journal bool     // note how to undo what changes before commit (Apply)
-	undo    []func() // those notes, in order
+	dropped map[*record]struct{} // records leaving the indexes at commit
+	journal bool                 // note how to undo what changes before commit (Apply)
+	undo    []func()             // those notes, in order
 }
 
 // jsonapiKey names a member: its type and its id, or its lid without one.
@@ -129,15 +131,15 @@ func (d *draft) touched(kind ChangeKind) {
 	}
 }
 
-// lookup finds a record by lid or id, including records added in this txn.
-// Records the txn creates with an id are in the id index at once, without a
-// state until commit: readers find them not loaded.
+// lookup finds a record by lid or id as the txn has the indexes: records it
+// added count, records it dropped do not. The indexes readers use change only
+// when commit publishes (see consistency.go).
 func (tx *txn) lookup(tc *typeCache, id, lid string) *record {
 	if lid != "" {
 		if r := tx.lids[tc][lid]; r != nil {
 			return r
 		}
-		if r := tc.getLID(lid); r != nil {
+		if r := tc.getLID(lid); r != nil && !tx.isDropped(r) {
 			return r
 		}
 	}
@@ -147,16 +149,27 @@ func (tx *txn) lookup(tc *typeCache, id, lid string) *record {
 	if r := tx.added[tc][id]; r != nil {
 		return r
 	}
-	return tc.get(id)
+	if r := tc.get(id); r != nil && !tx.isDropped(r) {
+		return r
+	}
+	return nil
 }
 
-// create adds a record to the txn, to be published at commit.
+// isDropped reports whether the txn took r out of the indexes.
+func (tx *txn) isDropped(r *record) bool {
+	if tx.dropped == nil {
+		return false
+	}
+	_, ok := tx.dropped[r]
+	return ok
+}
+
+// create adds a record to the txn, to be put in the indexes at commit.
 func (tx *txn) create(tc *typeCache, id, lid string) *record {
 	r := newRecord(tc.model, id)
 	r.lid = lid
 	if id != "" {
-		tc.index.Put(r)
-		tx.note(func() { tc.removeLocked(r) })
+		tx.addID(tc, id, r)
 	}
 	if lid != "" {
 		tx.addLID(tc, lid, r)
@@ -181,7 +194,8 @@ func addTo(m *map[*typeCache]map[string]*record, tc *typeCache, key string, r *r
 	(*m)[tc][key] = r
 }
 
-// drop takes r out of the indexes, published or added in this txn.
+// drop takes r out of the indexes: at once if the txn added it, at commit
+// if readers can find it.
 func (tx *txn) drop(r *record) {
 	tc := tx.s.types[r.model.Index]
 	if r.id != "" && tx.added[tc][r.id] == r {
@@ -190,18 +204,12 @@ func (tx *txn) drop(r *record) {
 	if r.lid != "" && tx.lids[tc][r.lid] == r {
 		delete(tx.lids[tc], r.lid)
 	}
-	if tx.journal {
-		byID, byLID := r.id != "" && tc.index.Get(r.id) == r, r.lid != "" && tc.lids.Get(r.lid) == r
-		tx.note(func() {
-			if byID {
-				tc.index.Put(r)
-			}
-			if byLID {
-				tc.lids.Put(r)
-			}
-		})
+	if (r.id != "" && tc.index.Get(r.id) == r) || (r.lid != "" && tc.lids.Get(r.lid) == r) {
+		if tx.dropped == nil {
+			tx.dropped = map[*record]struct{}{}
+		}
+		tx.dropped[r] = struct{}{}
 	}
-	tc.removeLocked(r)
 	if len(tx.s.indexes) > 0 {
 		for k := range 2 * len(r.model.Rels) {
 			delete(tx.s.indexes, indexKey{holder: r, slot: k})
@@ -229,13 +237,14 @@ func (tx *txn) commit() {
 			tx.drop(d.r)
 		}
 	}
-	s.gen.Add(1)
+	s.publishBegin()
 	var changes []pendingChange
 	watched := s.hub.open.Load() > 0
 	if watched {
 		changes = make([]pendingChange, 0, len(tx.drafts))
 	}
 	changed := false
+	var late *draft // the broken commit of tests: see testCommit
 	for _, d := range tx.drafts {
 		r := d.r
 		r.d = nil
@@ -245,7 +254,14 @@ func (tx *txn) commit() {
 			}
 			continue
 		}
-		r.state.Store(d.st)
+		if s.test.late && late == nil && d.old.loaded() {
+			late = d
+		} else {
+			r.state.Store(d.st)
+		}
+		if s.test.pause != nil {
+			s.test.pause()
+		}
 		tc := s.types[r.model.Index]
 		switch was, is := d.old.visible(), d.st.visible(); {
 		case !was && is:
@@ -265,6 +281,9 @@ func (tx *txn) commit() {
 			}
 		}
 	}
+	for r := range tx.dropped {
+		s.types[r.model.Index].removeLocked(r)
+	}
 	for tc, add := range tx.added {
 		for _, r := range add {
 			tc.index.Put(r)
@@ -278,7 +297,13 @@ func (tx *txn) commit() {
 	for tc, rs := range tx.members {
 		tc.appendMemberLocked(rs)
 	}
-	s.gen.Add(1)
+	s.publishEnd()
+	if late != nil {
+		if s.test.pause != nil {
+			s.test.pause()
+		}
+		late.r.state.Store(late.st)
+	}
 	if changed {
 		seq := s.announce()
 		if watched {

@@ -31,8 +31,8 @@ func (v Store[T]) PeekAll() *RecordArray[T] { return liveArray[T](v.cache(), v.t
 
 // Has is [Cache.HasRecordForID] for T.
 func (v Store[T]) Has(id string) bool {
-	r := v.typeCache().get(id)
-	return r != nil && r.state.Load().loaded()
+	_, st := v.typeCache().find(id)
+	return st.loaded()
 }
 
 // Push is [Push] for T.

@@ -1,0 +1,243 @@
+package store_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/larder-go/larder/internal/fixture"
+	"github.com/larder-go/larder/store"
+)
+
+// songsDoc is album k holding songs 1..n: pushing it moves every song from
+// album k-1 to album k in one commit.
+func songsDoc(k, n int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"data":{"type":"album","id":"%d","relationships":{"songs":{"data":[`, k)
+	for i := 1; i <= n; i++ {
+		if i > 1 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"type":"song","id":"%d"}`, i)
+	}
+	b.WriteString(`]}}},"included":[`)
+	for i := 1; i <= n; i++ {
+		if i > 1 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"type":"song","id":"%d","attributes":{"title":"s%d"}}`, i, i)
+	}
+	b.WriteString(`]}`)
+	return b.String()
+}
+
+// TestReadersSeeWholeCommits is the torn-commit finding: a writer moves 500
+// songs from album to album, one commit each; readers read song 500's album,
+// then that album's songs, then the song again. A reader that saw album k in
+// the song must find the song in album k's list unless a later commit moved
+// it, in which case the second read of the song names a later album: never
+// the same album k with the song missing from it.
+func TestReadersSeeWholeCommits(t *testing.T) {
+	for _, n := range []int{2, 500} {
+		t.Run(fmt.Sprintf("members=%d", n), func(t *testing.T) {
+			assert.Zero(t, tornReads(t, n, false), "reads saw part of a commit")
+		})
+	}
+	// The check catches a torn commit: one that publishes a record after
+	// its window.
+	t.Run("broken", func(t *testing.T) {
+		assert.Positive(t, tornReads(t, 50, true))
+	})
+}
+
+// tornReads runs the scenario and counts the reads that saw part of a
+// commit. Commits yield after each record (SlowCommits), so readers meet them
+// half done.
+func tornReads(t *testing.T, n int, broken bool) int32 {
+	s := newStore(t)
+	store.SlowCommits(s, broken)
+	_, err := s.Push(decode(t, songsDoc(1, n)))
+	require.NoError(t, err)
+	last := fmt.Sprint(n)
+	var done atomic.Bool
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer done.Store(true)
+		for k := 2; k <= 60; k++ {
+			if _, err := s.Push(decode(t, songsDoc(k, n))); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	})
+	var torn atomic.Int32
+	for range 3 {
+		wg.Go(func() {
+			for !done.Load() {
+				song := store.GetReference[fixture.Song](s, last)
+				bt, err := store.BelongsTo[fixture.Album](song, "album")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				k := bt.ID()
+				hm, err := store.HasMany[fixture.Song](store.GetReference[fixture.Album](s, k), "songs")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				ids := hm.IDs()
+				again := bt.ID()
+				if !slices.Contains(ids, last) && again == k {
+					torn.Add(1)
+				}
+				// The other way round: album k's list names song 1,
+				// so song 1 names album k or a later one.
+				if slices.Contains(ids, "1") {
+					one := store.GetReference[fixture.Song](s, "1")
+					b1, _ := store.BelongsTo[fixture.Album](one, "album")
+					if got := atoi(b1.ID()); got < atoi(k) {
+						torn.Add(1)
+					}
+				}
+				// The live array and a peek agree with each other too.
+				a, ok := store.PeekRecord[fixture.Album](s, k)
+				if ok && len(a.Songs.IDs()) != 0 && len(a.Songs.IDs()) != n {
+					torn.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return torn.Load()
+}
+
+func atoi(s string) int {
+	n := 0
+	fmt.Sscan(s, &n)
+	return n
+}
+
+// TestViewSeesOneMoment reads, inside one View, the song's album and that
+// album's songs while the writer moves them: the two always agree.
+func TestViewSeesOneMoment(t *testing.T) {
+	s := newStore(t)
+	const n = 50
+	_, err := s.Push(decode(t, songsDoc(1, n)))
+	require.NoError(t, err)
+	var done atomic.Bool
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer done.Store(true)
+		for k := 2; k <= 300; k++ {
+			if _, err := s.Push(decode(t, songsDoc(k, n))); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	})
+	var reads, disagreed atomic.Int32
+	for range 3 {
+		wg.Go(func() {
+			for !done.Load() {
+				err := s.Read(func(v *store.View) error {
+					song, ok := v.Related("song", "7", "album")
+					if !ok || song.Len() != 1 {
+						return fmt.Errorf("song 7 has no album")
+					}
+					album, ok := store.ViewRecord[fixture.Album](v, song.ID(0))
+					if !ok {
+						return fmt.Errorf("album %s not loaded", song.ID(0))
+					}
+					if !slices.Contains(album.Songs.IDs(), "7") {
+						disagreed.Add(1)
+					}
+					if st := v.State("album", song.ID(0)); !st.IsLoaded {
+						disagreed.Add(1)
+					}
+					reads.Add(1)
+					return nil
+				})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.Zero(t, disagreed.Load())
+	assert.Positive(t, reads.Load())
+}
+
+// TestViewReturnsErrorAndRepanics: Read returns f's error, and a panic of f's
+// own is not swallowed.
+func TestViewReturnsErrorAndRepanics(t *testing.T) {
+	s := newStore(t)
+	want := fmt.Errorf("mine")
+	assert.Same(t, want, s.Read(func(*store.View) error { return want }))
+	assert.PanicsWithValue(t, "boom", func() {
+		_ = s.Read(func(*store.View) error { panic("boom") })
+	})
+	_, err := s.Push(decode(t, `{"data":{"type":"album","id":"1","attributes":{"title":"a"}}}`))
+	require.NoError(t, err)
+	require.NoError(t, s.Read(func(v *store.View) error {
+		all := store.ViewAll[fixture.Album](v)
+		require.Len(t, all, 1)
+		assert.Equal(t, "a", all[0].Title)
+		_, ok := store.ViewRecord[fixture.Album](v, "2")
+		assert.False(t, ok)
+		_, ok = v.Related("album", "1", "nope")
+		assert.False(t, ok)
+		assert.True(t, v.State("nope", "1").IsEmpty)
+		return nil
+	}))
+}
+
+// TestUpdateIsAtomic is the lost-update finding: two goroutines increment a
+// field 200 times each through Update; every increment survives. A
+// relationship edit is a read-modify-write too: concurrent Adds keep every
+// member.
+func TestUpdateIsAtomic(t *testing.T) {
+	s := newStore(t)
+	_, err := s.Push(decode(t, `{"data":{"type":"album","id":"1","attributes":{"title":"a","songCount":0}}}`))
+	require.NoError(t, err)
+	ref := store.GetReference[fixture.Album](s, "1")
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			for range 200 {
+				if err := ref.Update(func(a *fixture.Album) { a.SongCount++ }); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	for w := range 2 {
+		wg.Go(func() {
+			hm, err := store.HasMany[fixture.Song](ref, "songs")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			for i := range 50 {
+				if err := hm.Add(fmt.Sprintf("%d-%d", w, i)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	a, ok := ref.Value()
+	require.True(t, ok)
+	assert.Equal(t, 400, a.SongCount)
+	assert.Len(t, a.Songs.IDs(), 100)
+}
