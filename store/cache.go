@@ -90,6 +90,10 @@ type recordState struct {
 	// epoch is the type's staleness epoch when the record's data last came
 	// from the server (see stale.go).
 	epoch uint32
+	// rev is the store's remote revision (Cache.rev) of the commit that last
+	// changed the record's remote state: an answer to a request sent before
+	// it is older than the record (see answers.go).
+	rev uint64
 	// value points to the record's remote attributes and relationships, a
 	// model.GoType value, or is nil when nothing is loaded. The store never writes
 	// through it once published.

@@ -103,8 +103,8 @@ func (s *Cache) flushBatch(tc *typeCache, b *batch) {
 	}
 	bt.mu.Unlock()
 	defer b.cancel()
-	s.inflight.Add(1) // until the response is committed: see stale.go
-	defer s.inflight.Add(-1)
+	since := s.requestStarted() // see answers.go
+	defer s.requestDone()
 	deliver := func(id string, res batchResult) int {
 		bt.mu.Lock()
 		chans := b.waiting[id]
@@ -133,7 +133,7 @@ func (s *Cache) flushBatch(tc *typeCache, b *batch) {
 			doc, err := s.fetch(b.ctx, &Request{Op: OpFindRecord, Type: typ, Model: tc.model, ID: id})
 			var r *record
 			if err == nil {
-				r, err = s.pushFound(tc, id, doc)
+				r, err = s.pushFound(since, tc, id, doc)
 			}
 			if err != nil {
 				s.recordFailure(tc, id, err)
@@ -144,7 +144,7 @@ func (s *Cache) flushBatch(tc *typeCache, b *batch) {
 		tc.stats.coalesced.Add(1)
 		doc, err := s.fetch(b.ctx, &Request{Op: OpFindMany, Type: typ, Model: tc.model, IDs: group, coalesced: true})
 		if err == nil {
-			_, err = s.push(OriginAdapter, doc, nil)
+			_, err = s.pushAnswer(since, doc, nil)
 		}
 		served := 0
 		for _, id := range group {

@@ -167,7 +167,8 @@ func SetRecord[T any](s *Cache, v T) error {
 // Data's deleteRecord: it stays in live arrays, and readable, until the
 // deletion is saved ([Ref.Save]). A new record is unloaded at once instead,
 // and saving it afterwards sends nothing. Deleting a deleted record does
-// nothing.
+// nothing. A record whose save is in flight cannot be deleted until the save
+// ends: ErrSaving (Ember Data asserts), so a create in flight is never lost.
 func (s *Cache) DeleteRecord(typ, id string) error {
 	tc, err := s.typeCacheFor(typ)
 	if err != nil {
@@ -192,6 +193,9 @@ func (s *Cache) deleteRecord(tc *typeCache, r *record, id string) error {
 	if cur.status&stDeleted != 0 {
 		return nil
 	}
+	if cur.status&stSaving != 0 {
+		return fmt.Errorf("store: delete %s %q: %w", tc.model.Name, cur.id, ErrSaving)
+	}
 	tx := s.begin(OriginLocal)
 	if cur.status&stNew != 0 {
 		tx.unload(r)
@@ -215,6 +219,9 @@ func (s *Cache) rollback(tc *typeCache, r *record) error {
 	cur := r.state.Load()
 	if !cur.loaded() {
 		return nil
+	}
+	if cur.status&stSaving != 0 {
+		return fmt.Errorf("store: roll back %s: %w", r.identifier(), ErrSaving)
 	}
 	tx := s.begin(OriginLocal)
 	if cur.status&stNew != 0 {

@@ -312,8 +312,8 @@ func (s *Cache) flightError(ctx context.Context, req *Request, err error) error 
 // fetchRecord sends one findRecord request (or joins a coalesced findMany) and
 // pushes the answer.
 func (s *Cache) fetchRecord(ctx context.Context, tc *typeCache, id string, o findOptions) (*record, error) {
-	s.inflight.Add(1) // until the response is committed: see stale.go
-	defer s.inflight.Add(-1)
+	since := s.requestStarted() // see answers.go
+	defer s.requestDone()
 	defer s.loads.start(tc, id)()
 	if len(o.include) == 0 && o.adapterOptions == nil && tc.coalesces() {
 		return s.batchFind(ctx, tc, id)
@@ -324,7 +324,7 @@ func (s *Cache) fetchRecord(ctx context.Context, tc *typeCache, id string, o fin
 		s.recordFailure(tc, id, err)
 		return nil, err
 	}
-	r, err := s.pushFound(tc, id, doc)
+	r, err := s.pushFound(since, tc, id, doc)
 	if err != nil {
 		s.recordFailure(tc, id, err)
 	}
@@ -334,7 +334,7 @@ func (s *Cache) fetchRecord(ctx context.Context, tc *typeCache, id string, o fin
 // pushFound pushes a findRecord response. As in Ember Data, a response for
 // another id is put on the requested one (with a warning), and a response with
 // no primary data is an error.
-func (s *Cache) pushFound(tc *typeCache, id string, doc *jsonapi.Document) (*record, error) {
+func (s *Cache) pushFound(since uint64, tc *typeCache, id string, doc *jsonapi.Document) (*record, error) {
 	switch {
 	case doc.Shape == jsonapi.Many && len(doc.Data) == 1:
 	case doc.Shape != jsonapi.One:
@@ -349,7 +349,7 @@ func (s *Cache) pushFound(tc *typeCache, id string, doc *jsonapi.Document) (*rec
 		d.Data[0].ID = id
 		doc = &d
 	}
-	recs, err := s.push(OriginAdapter, doc, tc.model)
+	recs, err := s.pushAnswer(since, doc, tc.model)
 	if err != nil {
 		return nil, err
 	}

@@ -85,12 +85,33 @@ type relPatch struct {
 // push checks and decodes doc completely, then applies it under the writer
 // lock. want, when set, is the model every primary resource must have.
 func (s *Cache) push(o Origin, doc *jsonapi.Document, want *model.Model) ([]*record, error) {
-	return s.pushThen(o, doc, want, nil)
+	return s.pushThen(source{origin: o}, doc, want, nil)
+}
+
+// pushAnswer pushes the adapter's answer to a request sent at remote
+// revision since (see answers.go).
+func (s *Cache) pushAnswer(since uint64, doc *jsonapi.Document, want *model.Model) ([]*record, error) {
+	return s.pushThen(source{origin: OriginAdapter, answer: true, since: since}, doc, want, nil)
+}
+
+// A source says where a commit's data comes from: its origin, and for an
+// answer of the adapter the remote revision its request was sent at.
+type source struct {
+	origin Origin
+	answer bool
+	since  uint64
+}
+
+// begin starts the txn of a commit of data from src.
+func (s *Cache) beginFrom(src source) *txn {
+	tx := s.begin(src.origin)
+	tx.answers, tx.since = src.answer, src.since
+	return tx
 }
 
 // pushThen is push with a last step in the same commit: then runs after the
 // document is applied, with the primary records.
-func (s *Cache) pushThen(o Origin, doc *jsonapi.Document, want *model.Model, then func(tx *txn, recs []*record)) ([]*record, error) {
+func (s *Cache) pushThen(o source, doc *jsonapi.Document, want *model.Model, then func(tx *txn, recs []*record)) ([]*record, error) {
 	s.mustBeNew()
 	if doc == nil {
 		return nil, &DocumentError{Err: fmt.Errorf("%w: nil document", jsonapi.ErrInvalid)}
@@ -120,7 +141,7 @@ func (s *Cache) pushThen(o Origin, doc *jsonapi.Document, want *model.Model, the
 // commitPrepared applies prepared resources in one commit, included ones
 // first as Ember Data does, then runs then (when set) with the primary
 // records, and returns those.
-func (s *Cache) commitPrepared(o Origin, included, data *preparedList, then func(tx *txn, recs []*record)) []*record {
+func (s *Cache) commitPrepared(o source, included, data *preparedList, then func(tx *txn, recs []*record)) []*record {
 	bound := 0
 	var tally pushTally
 	for p := range included.all() {
@@ -135,7 +156,7 @@ func (s *Cache) commitPrepared(o Origin, included, data *preparedList, then func
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reservePending(bound)
-	tx := s.begin(o)
+	tx := s.beginFrom(o)
 	for p := range included.all() {
 		tx.apply(p) // OpPut, as Apply runs it
 	}
@@ -385,6 +406,10 @@ func (tx *txn) apply(p *prepared) *record {
 		tx.addID(tc, p.id, r)
 	}
 	old := tx.cur(r)
+	if tx.crossed(old) {
+		tx.keepNewer(r, old)
+		return r
+	}
 	m := tc.model
 	// A push updates the remote value; local edits stay on top of it. A stub
 	// (a record named by a relationship, never loaded) has relationships
@@ -401,7 +426,7 @@ func (tx *txn) apply(p *prepared) *record {
 	if partial {
 		next, v = tc.newCell()
 	}
-	*next = recordState{id: p.id, status: stLoaded}
+	*next = recordState{id: p.id, status: stLoaded, rev: tx.rev()}
 	if next.id == "" && old != nil {
 		next.id = old.id
 	}

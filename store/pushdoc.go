@@ -42,7 +42,7 @@ func (s *Cache) pushDocument(o Origin, raw []byte, want *model.Model, then func(
 	if w.data.n == 0 && w.included.n == 0 && then == nil {
 		return nil, nil
 	}
-	return s.commitPrepared(o, &w.included, &w.data, then), nil
+	return s.commitPrepared(source{origin: o}, &w.included, &w.data, then), nil
 }
 
 // docWalker is the jsonapi.Visitor by which a document's bytes become

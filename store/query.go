@@ -72,8 +72,8 @@ func (s *Cache) loadAll(ctx context.Context, tc *typeCache, o findOptions) error
 	_, err, joined := s.flights.Do(ctx, s.bg.ctx, key, func(fctx context.Context) (_ *record, err error) {
 		tc.updating.Add(1)
 		defer tc.updating.Add(-1)
-		s.inflight.Add(1) // until the response is committed: see stale.go
-		defer s.inflight.Add(-1)
+		since := s.requestStarted() // see answers.go
+		defer s.requestDone()
 		epoch := tc.staleness.epoch.Load()
 		defer func() {
 			if err == nil {
@@ -87,7 +87,7 @@ func (s *Cache) loadAll(ctx context.Context, tc *typeCache, o findOptions) error
 		if doc.Shape != jsonapi.Many && doc.Shape != jsonapi.Absent {
 			return nil, &DocumentError{Pointer: "/data", Err: fmt.Errorf("%w: findAll needs an array", ErrShape)}
 		}
-		_, err = s.push(OriginAdapter, doc, tc.model)
+		_, err = s.pushAnswer(since, doc, tc.model)
 		return nil, err
 	})
 	if joined {
@@ -129,8 +129,8 @@ func Query[T any](ctx context.Context, s *Cache, query url.Values, opts ...FindO
 
 // runQuery sends a query request (or a paging link) and builds its Collection.
 func runQuery[T any](ctx context.Context, s *Cache, tc *typeCache, o findOptions, req *Request) (*Collection[T], error) {
-	s.inflight.Add(1) // until the response is committed: see stale.go
-	defer s.inflight.Add(-1)
+	since := s.requestStarted() // see answers.go
+	defer s.requestDone()
 	doc, err := s.fetch(ctx, req)
 	if err != nil {
 		return nil, err
@@ -138,7 +138,7 @@ func runQuery[T any](ctx context.Context, s *Cache, tc *typeCache, o findOptions
 	if doc.Shape != jsonapi.Many {
 		return nil, &DocumentError{Pointer: "/data", Err: fmt.Errorf("%w: query needs an array, have %s", ErrShape, doc.Shape)}
 	}
-	recs, err := s.push(OriginAdapter, doc, tc.model)
+	recs, err := s.pushAnswer(since, doc, tc.model)
 	if err != nil {
 		return nil, err
 	}
@@ -199,8 +199,8 @@ func QueryRecord[T any](ctx context.Context, s *Cache, query url.Values, opts ..
 		return nil, unknownModel[T]()
 	}
 	o := buildOptions(opts)
-	s.inflight.Add(1) // until the response is committed: see stale.go
-	defer s.inflight.Add(-1)
+	since := s.requestStarted() // see answers.go
+	defer s.requestDone()
 	doc, err := s.fetch(ctx, &Request{Op: OpQueryRecord, Type: tc.model.Name, Model: tc.model, Query: query, Include: o.include, AdapterOptions: o.adapterOptions})
 	if err != nil {
 		return nil, err
@@ -208,7 +208,7 @@ func QueryRecord[T any](ctx context.Context, s *Cache, query url.Values, opts ..
 	switch doc.Shape {
 	case jsonapi.Null, jsonapi.Absent:
 		if len(doc.Included) > 0 {
-			if _, err := s.push(OriginAdapter, doc, nil); err != nil {
+			if _, err := s.pushAnswer(since, doc, nil); err != nil {
 				return nil, err
 			}
 		}
@@ -216,7 +216,7 @@ func QueryRecord[T any](ctx context.Context, s *Cache, query url.Values, opts ..
 	case jsonapi.Many:
 		return nil, &DocumentError{Pointer: "/data", Err: fmt.Errorf("%w: queryRecord needs one resource or null, have an array", ErrShape)}
 	}
-	recs, err := s.push(OriginAdapter, doc, tc.model)
+	recs, err := s.pushAnswer(since, doc, tc.model)
 	if err != nil {
 		return nil, err
 	}

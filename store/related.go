@@ -176,8 +176,8 @@ func (x relRef) useLink(st *relationship.State, reload bool) bool {
 // (with the response's links and meta), and each record's inverse forced to
 // the parent, as Ember Data's findHasMany and findBelongsTo.
 func (x relRef) loadLink(ctx context.Context, parent *recordState, link string, o findOptions) error {
-	x.s.inflight.Add(1) // until the response is committed: see stale.go
-	defer x.s.inflight.Add(-1)
+	since := x.s.requestStarted() // see answers.go
+	defer x.s.requestDone()
 	op := OpFindHasMany
 	if x.info.Kind == relationship.KindBelongsTo {
 		op = OpFindBelongsTo
@@ -219,7 +219,7 @@ func (x relRef) loadLink(ctx context.Context, parent *recordState, link string, 
 		Data:     []jsonapi.Resource{{Type: x.tc.model.Name, ID: parent.id, Relationships: map[string]*jsonapi.Relationship{x.info.Name: rel}}},
 		Included: append(append([]jsonapi.Resource(nil), doc.Included...), doc.Data...),
 	}
-	_, err = x.s.pushThen(OriginAdapter, push, x.tc.model, func(tx *txn, recs []*record) {
+	_, err = x.s.pushThen(source{origin: OriginAdapter, answer: true, since: since}, push, x.tc.model, func(tx *txn, recs []*record) {
 		parentID := tx.ident(recs[0])
 		for _, y := range rel.Data {
 			m, ok := x.s.reg.ByName(y.Type)

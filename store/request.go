@@ -206,8 +206,8 @@ func (s *Cache) Execute(ctx context.Context, req *Request) (*jsonapi.Document, e
 	if r.Op == 0 {
 		r.Op = OpCustom
 	}
-	s.inflight.Add(1) // until the response is committed: see stale.go
-	defer s.inflight.Add(-1)
+	since := s.requestStarted() // see answers.go
+	defer s.requestDone()
 	doc, err := s.fetch(ctx, &r)
 	if err != nil {
 		return nil, err
@@ -215,7 +215,7 @@ func (s *Cache) Execute(ctx context.Context, req *Request) (*jsonapi.Document, e
 	if doc.Shape == jsonapi.Absent && doc.Errors == nil && doc.Meta == nil && doc.Included == nil {
 		return nil, nil // no content (204, or an empty body): nothing to push or return
 	}
-	if _, err := s.push(OriginAdapter, doc, nil); err != nil {
+	if _, err := s.pushAnswer(since, doc, nil); err != nil {
 		return nil, err
 	}
 	return doc, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -67,13 +68,14 @@ func (s *Cache) save(ctx context.Context, tc *typeCache, r *record, id string, o
 			return err
 		}
 	}
-	s.inflight.Add(1) // until the response is committed: see stale.go
-	defer s.inflight.Add(-1)
+	since := s.requestStarted() // see answers.go
+	defer s.requestDone()
 	doc, err := s.fetch(ctx, req)
 	if err == nil {
-		err = s.saveDone(tc, r, done, op, sent, doc)
-		if err == nil {
-			return nil
+		var settled bool
+		settled, err = s.saveDone(since, tc, r, done, op, sent, doc)
+		if settled {
+			return err
 		}
 	}
 	// Before saveFailed takes the lock: the serializer's resolver may panic,
@@ -216,15 +218,18 @@ func (s *Cache) memberName(tc *typeCache, key string) (name string, ok bool) {
 // resource) merged over it and the server's id assigned; edits made while the
 // save was in flight stay on top as local edits. A deletion becomes
 // committed: the record leaves live arrays but stays readable until unloaded.
-func (s *Cache) saveDone(tc *typeCache, r *record, done chan struct{}, op Op, sent *recordState, doc *jsonapi.Document) error {
+//
+// settled reports that the save is over, with err or not; otherwise err is
+// why the response could not be used, and the save failed.
+func (s *Cache) saveDone(since uint64, tc *typeCache, r *record, done chan struct{}, op Op, sent *recordState, doc *jsonapi.Document) (settled bool, err error) {
 	items, primary, err := s.prepareSaved(tc, r, op, sent, doc)
 	if err != nil {
-		return err
+		return false, err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	defer s.release(r, done)
-	tx := s.begin(OriginAdapter)
+	tx := s.beginFrom(source{origin: OriginAdapter, answer: true, since: since})
 	for i := range items {
 		if &items[i] != primary {
 			tx.apply(&items[i])
@@ -232,8 +237,12 @@ func (s *Cache) saveDone(tc *typeCache, r *record, done chan struct{}, op Op, se
 	}
 	cur := tx.cur(r)
 	if !cur.loaded() {
+		// Something unloaded the record while its save was in flight (a
+		// remove operation of a stream): the server has the change, the
+		// store no longer has the record.
 		tx.commit()
-		return nil
+		return true, &AdapterError{Op: op, Type: tc.model.Name, ID: sent.id, Err: ErrNotLoaded,
+			Cause: errors.New("the record was unloaded while its save was in flight")}
 	}
 	if op == OpDeleteRecord {
 		next := *cur
@@ -242,14 +251,31 @@ func (s *Cache) saveDone(tc *typeCache, r *record, done chan struct{}, op Op, se
 		tx.store(r, &next, ChangeSaved)
 		tx.release(r) // a committed delete leaves every relationship
 		tx.commit()
-		return nil
+		return true, nil
 	}
 	inflight := sent.local.inflight
 	id := sent.id
 	if primary != nil && primary.id != "" {
 		id = primary.id
 	}
-	remote := tc.newValue(inflight)
+	// The new remote state is the latest one (a push or a reload that landed
+	// while the save was in flight stays remote), with the fields the save
+	// sent laid over it, then the response's own values.
+	remote := tc.newValue(tc.remoteOf(cur))
+	sentRemote := tc.remoteOf(sent)
+	all := op == OpCreateRecord || s.opts.fullUpdates
+	for i := range tc.fields.attrs {
+		if f := &tc.fields.attrs[i]; all || !f.eq(inflight, sentRemote) {
+			f.copy(remote, inflight)
+		}
+	}
+	unsent := s.unsentRels(tc, inflight, primary)
+	for i := range tc.fields.rels {
+		// A relationship the server did not get keeps its remote state.
+		if f := &tc.fields.rels[i]; !slices.Contains(unsent, i) && (all || !f.eq(inflight, sentRemote)) {
+			f.copy(remote, inflight)
+		}
+	}
 	if primary != nil {
 		tc.copyAttrs(remote, primary)
 		tc.mergeRels(remote, inflight, primary)
@@ -257,13 +283,7 @@ func (s *Cache) saveDone(tc *typeCache, r *record, done chan struct{}, op Op, se
 	if id != "" {
 		_ = setID(reflectAt(tc, remote).FieldByIndex(tc.model.ID.Index), id)
 	}
-	unsent := s.unsentRels(tc, inflight, primary)
-	for _, i := range unsent {
-		// The server did not get this relationship: its remote state stays.
-		f := &tc.fields.rels[i]
-		setRelAt(f, remote, relAt(f, tc.remoteOf(cur)))
-	}
-	next := &recordState{id: id, status: (cur.status | stLoaded) &^ (stNew | stSaving)}
+	next := &recordState{id: id, status: (cur.status | stLoaded) &^ (stNew | stSaving), rev: tx.rev()}
 	s.freshen(tc, next, cur, OriginAdapter, false)
 	next.value = tc.rebase(cur.value, inflight, remote, nil) // a copy of remote, id included
 	for _, i := range unsent {
@@ -296,7 +316,7 @@ func (s *Cache) saveDone(tc *typeCache, r *record, done chan struct{}, op Op, se
 		tx.mirror(bothSides, r, i, was, relAt(f, remote))
 	}
 	tx.commit()
-	return nil
+	return true, nil
 }
 
 // unsentRels lists the relationships a save of the value sent did not send,

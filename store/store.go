@@ -61,6 +61,9 @@ type Cache struct {
 	// inflight counts requests whose responses are not committed yet: a
 	// peer's change made meanwhile may be newer than what they bring.
 	inflight atomic.Int32
+	// rev is the remote revision of the last commit that changed a record's
+	// remote state; written under mu (see answers.go).
+	rev atomic.Uint64
 	// test holds hooks that only tests set (export_test.go).
 	test testCommit
 }

@@ -24,6 +24,11 @@ type txn struct {
 	lastKey jsonapiKey                         // the last of ones used
 	lastOne *relationship.State
 	dropped map[*record]struct{} // records leaving the indexes at commit
+	// answers: the txn commits an answer to a request sent at remote
+	// revision since (see answers.go). revision is the txn's own, or 0.
+	answers  bool
+	since    uint64
+	revision uint64
 	journal bool                 // note how to undo what changes before commit (Apply)
 	undo    []func()             // those notes, in order
 }

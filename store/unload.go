@@ -70,6 +70,9 @@ func (tx *txn) unload(r *record) {
 
 // UnloadAll unloads every record of the given types, or of every type when none
 // is given, in one commit. An unknown type is an error and unloads nothing.
+// Records whose save is in flight stay, as [Cache.UnloadRecord] refuses to
+// unload them: their save's answer needs them, and unloading a record whose
+// create is in flight would lose the record the server makes.
 func (s *Cache) UnloadAll(types ...string) error {
 	tcs := s.types
 	if len(types) > 0 {
@@ -88,13 +91,13 @@ func (s *Cache) UnloadAll(types ...string) error {
 	var rs []*record
 	for _, tc := range tcs {
 		tc.index.All(func(r *record) bool {
-			if r.state.Load().loaded() {
+			if st := r.state.Load(); st.loaded() && st.status&stSaving == 0 {
 				rs = append(rs, r)
 			}
 			return true
 		})
 		tc.lids.All(func(r *record) bool {
-			if r.id == "" && r.state.Load().loaded() {
+			if st := r.state.Load(); r.id == "" && st.loaded() && st.status&stSaving == 0 {
 				rs = append(rs, r) // new records without an id
 			}
 			return true
