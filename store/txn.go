@@ -29,8 +29,8 @@ type txn struct {
 	answers  bool
 	since    uint64
 	revision uint64
-	journal bool                 // note how to undo what changes before commit (Apply)
-	undo    []func()             // those notes, in order
+	journal  bool     // note how to undo what changes before commit (Apply)
+	undo     []func() // those notes, in order
 }
 
 // jsonapiKey names a member: its type and its id, or its lid without one.
