@@ -3,6 +3,7 @@ module github.com/larder-go/larder
 go 1.26.0
 
 require (
+	github.com/anishathalye/porcupine v1.3.1
 	github.com/goccy/go-json v0.12.0
 	github.com/google/jsonapi v1.0.0
 	github.com/jinzhu/inflection v1.0.0
