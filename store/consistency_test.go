@@ -1,12 +1,14 @@
 package store_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -240,4 +242,46 @@ func TestUpdateIsAtomic(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, 400, a.SongCount)
 	assert.Len(t, a.Songs.IDs(), 100)
+}
+
+// Two concurrent loads of one link-backed relationship share one request,
+// as two FindRecords of one record do.
+func TestConcurrentRelationshipLoadsShareARequest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		gate := make(chan struct{})
+		var calls atomic.Int32
+		a := store.AdapterFunc(func(ctx context.Context, req *store.Request) (*store.Response, error) {
+			if req.Op == store.OpFindHasMany {
+				calls.Add(1)
+				<-gate
+				return &store.Response{Status: 200, Body: []byte(`{"data":[{"type":"album","id":"7","attributes":{"title":"Seven"}}]}`)}, nil
+			}
+			return &store.Response{Status: 404}, nil
+		})
+		s, err := store.New(a, nil, store.WithModels(fixture.Models()...))
+		require.NoError(t, err)
+		defer s.Close()
+		pushT(t, s, `{"data":{"type":"artist","id":"1","relationships":{"albums":{"links":{"related":"/artists/1/albums"}}}}}`)
+		albums, err := store.HasMany[fixture.Album](store.GetReference[fixture.Artist](s, "1"), "albums")
+		require.NoError(t, err)
+		results := make(chan []fixture.Album, 2)
+		for range 2 {
+			go func() {
+				got, err := albums.Load(context.Background())
+				assert.NoError(t, err)
+				results <- got
+			}()
+		}
+		synctest.Wait()
+		close(gate)
+		for range 2 {
+			got := <-results
+			require.Len(t, got, 1)
+			assert.Equal(t, "Seven", got[0].Title)
+		}
+		assert.Equal(t, int32(1), calls.Load(), "one request for both loads")
+		st, err := s.StatsFor("artist")
+		require.NoError(t, err)
+		assert.Equal(t, uint64(1), st.Shared)
+	})
 }

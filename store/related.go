@@ -7,7 +7,9 @@ import (
 	"reflect"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
+	"time"
 
 	"github.com/larder-go/larder/jsonapi"
 	"github.com/larder-go/larder/model"
@@ -286,9 +288,39 @@ func (x relRef) load(ctx context.Context, opts []FindOption) error {
 		return &AdapterError{Op: OpFindHasMany, Type: x.tc.model.Name, ID: x.id, Err: ErrNotLoaded}
 	}
 	if x.useLink(st, o.reload == yes) {
-		return x.loadLink(ctx, parent, st.Link("related"), o)
+		link := st.Link("related")
+		if o.reload == yes {
+			// A forced reload is never matched against a request in
+			// flight, as FindRecord's.
+			return x.loadLink(ctx, parent, link, o)
+		}
+		return x.sharedLoadLink(ctx, parent, link, o)
 	}
 	return x.loadIDs(ctx, st, o)
+}
+
+// sharedLoadLink is loadLink shared by concurrent loads of one relationship
+// through one link with one include set: one request, as Ember Data's
+// relationship keeps one fetch promise.
+func (x relRef) sharedLoadLink(ctx context.Context, parent *recordState, link string, o findOptions) error {
+	op := OpFindHasMany
+	if x.info.Kind == relationship.KindBelongsTo {
+		op = OpFindBelongsTo
+	}
+	key := flightKey{op: op, tc: x.tc, id: parent.id,
+		include: strconv.Itoa(x.i) + ":" + strconv.Itoa(len(link)) + ":" + link + includeKey(o.include)}
+	start := time.Now()
+	_, err, joined := x.s.flights.Do(ctx, x.s.bg.ctx, key, func(fctx context.Context) (*record, error) {
+		return nil, x.loadLink(fctx, parent, link, o)
+	})
+	if joined {
+		x.tc.stats.shared.Add(1)
+		x.s.logShared(ctx, op, x.tc.model.Name, parent.id, time.Since(start), err)
+	}
+	if err != nil {
+		return x.s.flightError(ctx, &Request{Op: op, Type: x.tc.model.Name, ID: parent.id, Relationship: x.info.Name, URL: link}, err)
+	}
+	return nil
 }
 
 // edit sets the relationship, as a local edit of the parent.
