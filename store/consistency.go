@@ -79,19 +79,6 @@ func (tc *typeCache) find(id string) (*record, *recordState) {
 	}
 }
 
-// consistent runs read between commits: again, from the start, until no
-// commit published while it ran. read must only read the cache and may run
-// more than once.
-func consistent[R any](s *Cache, read func() R) R {
-	for {
-		g := readBegin(&s.gen)
-		v := read()
-		if s.gen.Load() == g {
-			return v
-		}
-	}
-}
-
 // visibleStates returns the published states of the records of rs that are
 // visible (in live arrays), in order, all read between two commits. rs is
 // called again on each attempt, so it may load a slice that commits replace.

@@ -144,13 +144,24 @@
 // A Cache is safe for concurrent use by multiple goroutines. Readers never lock:
 // each record's state is an immutable value behind an atomic pointer, and the id
 // index is a lock-free hash table that readers search while the one writer
-// changes it. Writers (pushes, unloads) are serialized by one mutex, and each
-// record's new state is published whole, so a reader never sees half an update
-// of a record. Inserting and unloading a record cost the same at a thousand
-// records as at a million. A push that touches several records publishes them
-// one by one, in document order (included first); a
-// reader may see some of a push before the rest. [Cache.Changed] returns a
-// channel closed at the next commit.
+// changes it. Writers (pushes, edits, saves' answers, unloads) are serialized by
+// one mutex and build each commit out of readers' sight; the commit then
+// publishes every record and index change inside one odd generation of a
+// sequence lock. Every read (a peek, a find's hit, a reference, a live array,
+// a query result) reads between two commits, retrying if one published
+// meanwhile: it sees all of a commit or none of it, and no read sees an older
+// cache than a read before it (the reads are linearizable with the commits).
+// A sequence of calls may see one commit per call; [Cache.Read] gives a
+// [View] of one moment for reads that must agree. Inserting and unloading a
+// record cost the same at a thousand records as at a million.
+// [Cache.Changed] returns a channel closed at the next commit.
+//
+// [Ref.Update] is an atomic read-modify-write (it runs its function again
+// when the record changed meanwhile). An adapter's answer to a request sent
+// before a newer remote change of a record leaves that record as it is,
+// marked stale (see answers.go); a save's answer lays what it sent over the
+// latest remote state. A record whose save is in flight cannot be deleted,
+// rolled back or unloaded (ErrSaving), and UnloadAll leaves it.
 //
 // # Changes
 //

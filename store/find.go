@@ -142,7 +142,17 @@ func FindRecord[T any](ctx context.Context, s *Cache, id string, opts ...FindOpt
 	// into the result, and only the two reload flags are read from opts.
 	reload, background, preload := reloadFlags(opts)
 	if id != "" && !preload {
-		if _, st := tc.find(id); st != nil {
+		// The sequence lock's fast path, inline (see consistency.go): an
+		// even generation that did not move while the record was read.
+		g := tc.gen.Load()
+		var st *recordState
+		if r := tc.index.Get(id); r != nil {
+			st = r.state.Load()
+		}
+		if g&1 != 0 || tc.gen.Load() != g {
+			_, st = tc.find(id)
+		}
+		if st != nil {
 			if st.loaded() {
 				if !mustReload(tc, st, id, reload) {
 					if wantsBackground(tc, id, background) {

@@ -20,7 +20,16 @@ func PeekRecord[T any](s *Cache, id string) (T, bool) {
 // peek is the hit path. It copies the record once, straight into its result:
 // returning T through more calls would copy the struct at each.
 func peek[T any](tc *typeCache, id string) (out T, ok bool) {
-	_, st := tc.find(id)
+	// The sequence lock's fast path, inline (see consistency.go): an
+	// even generation that did not move while the record was read.
+	g := tc.gen.Load()
+	var st *recordState
+	if r := tc.index.Get(id); r != nil {
+		st = r.state.Load()
+	}
+	if g&1 != 0 || tc.gen.Load() != g {
+		_, st = tc.find(id)
+	}
 	if !st.loaded() {
 		tc.stats.peeked(false)
 		return out, false

@@ -18,10 +18,13 @@ import (
 // Data's Store). Typed code reaches it through package functions such as
 // [FindRecord] and through [Store] views made by [For].
 //
-// A Cache is safe for concurrent use by multiple goroutines. Reads (peeks) never
-// lock and never wait for writers; writes (pushes, unloads) are serialized and
-// each record's new state is published atomically. Every record a Cache returns
-// is a copy that belongs to the caller.
+// A Cache is safe for concurrent use by multiple goroutines. Writes (pushes,
+// edits, saves' answers, unloads) are serialized, and each is one commit.
+// Reads never lock: each reads the cache between two commits, waiting only
+// while one publishes, so it sees all of a commit or none of it, and no read
+// sees an older cache than one before it. [Cache.Read] reads several records
+// as of one moment. Every record a Cache returns is a copy that belongs to
+// the caller.
 type Cache struct {
 	reg   *model.Registry
 	types []*typeCache // by model.Index

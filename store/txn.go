@@ -169,11 +169,19 @@ func (tx *txn) isDropped(r *record) bool {
 	return ok
 }
 
-// create adds a record to the txn, to be put in the indexes at commit.
+// create adds a record to the txn. A record with an id no entry has goes
+// into the id index at once: without a state until commit, readers find it
+// not loaded, as they find no entry, and the commit need not put it there.
+// One that replaces an entry (a stub after an unload) waits for the commit.
 func (tx *txn) create(tc *typeCache, id, lid string) *record {
 	r := newRecord(tc.model, id)
 	r.lid = lid
-	if id != "" {
+	switch {
+	case id == "":
+	case tc.get(id) == nil:
+		tc.index.Put(r)
+		tx.note(func() { tc.removeLocked(r) })
+	default:
 		tx.addID(tc, id, r)
 	}
 	if lid != "" {
