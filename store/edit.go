@@ -225,7 +225,10 @@ func (s *Cache) rollback(tc *typeCache, r *record) error {
 	}
 	tx := s.begin(OriginLocal)
 	if cur.status&stNew != 0 {
+		// Unloaded, and deleted: Ember Data's rollbackAttributes of a new
+		// record (3.28 and 5.x) leaves isDeleted true.
 		tx.unload(r)
+		r.d.st.status = stDeleted
 		tx.commit()
 		return nil
 	}

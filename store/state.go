@@ -50,6 +50,10 @@ func (st RecordState) Name() string {
 		phase = "invalid"
 	}
 	switch {
+	case !st.IsLoaded && !st.IsLoading:
+		// A new record deleted or rolled back is empty again, deleted or
+		// not (Ember Data 3.28's state of a deleted new record).
+		return "root.empty"
 	case st.IsDeleted && st.IsDeletionCommitted:
 		return "root.deleted.saved"
 	case st.IsDeleted:
