@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,6 +25,16 @@ func heldBackend(t *testing.T, gates map[string]chan struct{}, answer func(r rec
 	})
 }
 
+// saveInFlight starts ref's save in a goroutine and returns once the save
+// is in flight (held by the test server); the channel gets Save's answer.
+func saveInFlight(t *testing.T, ref store.Ref[fixture.Album]) <-chan error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- ref.Save(context.Background()) }()
+	require.Eventually(t, func() bool { return ref.State().IsSaving }, 5*time.Second, time.Millisecond)
+	return done
+}
+
 // A push that lands while a save is in flight is the server's state: after
 // the save's answer it is still remote, not a local edit, and the next save
 // does not send it back.
@@ -36,9 +47,7 @@ func TestPushDuringSaveStaysRemote(t *testing.T) {
 	pushAlbum(t, s)
 	ref := store.GetReference[fixture.Album](s, "1")
 	require.NoError(t, ref.Update(func(a *fixture.Album) { a.Title = "Edited" }))
-	done := make(chan error)
-	go func() { done <- ref.Save(context.Background()) }()
-	require.Eventually(t, func() bool { return ref.State().IsSaving }, 5*time.Second, time.Millisecond)
+	done := saveInFlight(t, ref)
 	pushT(t, s, `{"data":{"type":"album","id":"1","attributes":{"artistName":"Y"}}}`)
 	close(gate)
 	require.NoError(t, <-done)
@@ -58,17 +67,15 @@ func TestPushDuringSaveStaysRemote(t *testing.T) {
 // stale, so the next find reloads it.
 func TestReloadAnswerDoesNotUndoASave(t *testing.T) {
 	getGate := make(chan struct{})
-	title := "old"
-	var gets int
+	var gets atomic.Int32
 	b := heldBackend(t, map[string]chan struct{}{"GET": getGate}, func(r recorded) (int, string) {
 		if r.Method == "PATCH" {
 			return 204, ""
 		}
-		gets++
-		if gets == 1 {
+		if gets.Add(1) == 1 {
 			// The first GET is answered with what the server had when it
 			// got the request, before the save.
-			return 200, `{"data":{"type":"albums","id":"1","attributes":{"title":"` + title + `"}}}`
+			return 200, `{"data":{"type":"albums","id":"1","attributes":{"title":"old"}}}`
 		}
 		return 200, `{"data":{"type":"albums","id":"1","attributes":{"title":"saved"}}}`
 	})
@@ -107,9 +114,7 @@ func TestNothingSavingIsDropped(t *testing.T) {
 	s := writeStore(t, b.srv.URL)
 	ref, err := store.CreateRecord(s, fixture.Album{Title: "New"})
 	require.NoError(t, err)
-	done := make(chan error)
-	go func() { done <- ref.Save(context.Background()) }()
-	require.Eventually(t, func() bool { return ref.State().IsSaving }, 5*time.Second, time.Millisecond)
+	done := saveInFlight(t, ref)
 
 	assert.ErrorIs(t, ref.Delete(), store.ErrSaving)
 	assert.ErrorIs(t, ref.Rollback(), store.ErrSaving)
@@ -136,9 +141,7 @@ func TestSaveOfARecordUnloadedInFlight(t *testing.T) {
 	pushAlbum(t, s)
 	ref := store.GetReference[fixture.Album](s, "1")
 	require.NoError(t, ref.Update(func(a *fixture.Album) { a.Title = "Edited" }))
-	done := make(chan error)
-	go func() { done <- ref.Save(context.Background()) }()
-	require.Eventually(t, func() bool { return ref.State().IsSaving }, 5*time.Second, time.Millisecond)
+	done := saveInFlight(t, ref)
 	require.NoError(t, s.Apply(store.Operation{Op: store.OpRemove, Ref: store.Identifier{Type: "album", ID: "1"}}))
 	close(gate)
 	err := <-done

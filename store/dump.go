@@ -74,8 +74,10 @@ type RelationshipDump struct {
 
 // Dump returns a debug view of the store. It fails only for a type name no
 // model has, or an ID without exactly one type. Its cost grows with the
-// records of the types shown (each one's state is read), so an operator's
-// view of a large store should name its types.
+// records of the types shown (each one's state is read), and it holds the
+// writer lock while it reads, so that it shows one moment of the cache:
+// writers wait for it, and an operator's view of a large store should name
+// its types.
 func (s *Cache) Dump(opts DumpOptions) (*Dump, error) {
 	s.mustBeNew()
 	tcs := s.types
@@ -93,7 +95,7 @@ func (s *Cache) Dump(opts DumpOptions) (*Dump, error) {
 		return nil, fmt.Errorf("store: a dump of id %q needs exactly one type", opts.ID)
 	}
 	// The writer lock: a dump shows one moment of the cache, all of each
-	// commit or none of it, however long it reads.
+	// commit or none of it, however long it reads; writers wait for it.
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	d := &Dump{Types: make([]TypeDump, 0, len(tcs))}

@@ -170,11 +170,7 @@ func linHistory(t *testing.T, s *store.Cache, now func() int64, clients, ops int
 				var in linInput
 				var out linOutput
 				call := now()
-				k := rng.IntN(10)
-				for linSkip[k] {
-					k = rng.IntN(10)
-				}
-				switch {
+				switch k := rng.IntN(10); {
 				case k < 2:
 					mu.Lock()
 					v := next
@@ -244,8 +240,6 @@ func linHistory(t *testing.T, s *store.Cache, now func() int64, clients, ops int
 	wg.Wait()
 	return history
 }
-
-var linSkip [10]bool
 
 // clock returns a history's clock: nanoseconds since it was made.
 func clock() func() int64 {

@@ -91,7 +91,7 @@ func (s *Cache) push(o Origin, doc *jsonapi.Document, want *model.Model) ([]*rec
 // pushAnswer pushes the adapter's answer to a request sent at remote
 // revision since (see answers.go).
 func (s *Cache) pushAnswer(since uint64, doc *jsonapi.Document, want *model.Model) ([]*record, error) {
-	return s.pushThen(source{origin: OriginAdapter, answer: true, since: since}, doc, want, nil)
+	return s.pushThen(answerTo(since), doc, want, nil)
 }
 
 // A source says where a commit's data comes from: its origin, and for an
@@ -102,7 +102,11 @@ type source struct {
 	since  uint64
 }
 
-// begin starts the txn of a commit of data from src.
+// answerTo is the source of the adapter's answer to a request sent at remote
+// revision since.
+func answerTo(since uint64) source { return source{origin: OriginAdapter, answer: true, since: since} }
+
+// beginFrom starts the txn of a commit of data from src.
 func (s *Cache) beginFrom(src source) *txn {
 	tx := s.begin(src.origin)
 	tx.answers, tx.since = src.answer, src.since

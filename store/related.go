@@ -180,10 +180,7 @@ func (x relRef) useLink(st *relationship.State, reload bool) bool {
 func (x relRef) loadLink(ctx context.Context, parent *recordState, link string, o findOptions) error {
 	since := x.s.requestStarted() // see answers.go
 	defer x.s.requestDone()
-	op := OpFindHasMany
-	if x.info.Kind == relationship.KindBelongsTo {
-		op = OpFindBelongsTo
-	}
+	op := x.findOp()
 	req := &Request{Op: op, Type: x.tc.model.Name, Model: x.tc.model, ID: parent.id, Relationship: x.info.Name,
 		URL: link, Include: o.include, AdapterOptions: o.adapterOptions}
 	if x.info.Target != nil && !x.info.Polymorphic {
@@ -221,7 +218,7 @@ func (x relRef) loadLink(ctx context.Context, parent *recordState, link string, 
 		Data:     []jsonapi.Resource{{Type: x.tc.model.Name, ID: parent.id, Relationships: map[string]*jsonapi.Relationship{x.info.Name: rel}}},
 		Included: append(append([]jsonapi.Resource(nil), doc.Included...), doc.Data...),
 	}
-	_, err = x.s.pushThen(source{origin: OriginAdapter, answer: true, since: since}, push, x.tc.model, func(tx *txn, recs []*record) {
+	_, err = x.s.pushThen(answerTo(since), push, x.tc.model, func(tx *txn, recs []*record) {
 		parentID := tx.ident(recs[0])
 		for _, y := range rel.Data {
 			m, ok := x.s.reg.ByName(y.Type)
@@ -299,14 +296,19 @@ func (x relRef) load(ctx context.Context, opts []FindOption) error {
 	return x.loadIDs(ctx, st, o)
 }
 
+// findOp is the operation of a load of the relationship through its link.
+func (x relRef) findOp() Op {
+	if x.info.Kind == relationship.KindBelongsTo {
+		return OpFindBelongsTo
+	}
+	return OpFindHasMany
+}
+
 // sharedLoadLink is loadLink shared by concurrent loads of one relationship
 // through one link with one include set: one request, as Ember Data's
 // relationship keeps one fetch promise.
 func (x relRef) sharedLoadLink(ctx context.Context, parent *recordState, link string, o findOptions) error {
-	op := OpFindHasMany
-	if x.info.Kind == relationship.KindBelongsTo {
-		op = OpFindBelongsTo
-	}
+	op := x.findOp()
 	key := flightKey{op: op, tc: x.tc, id: parent.id,
 		include: strconv.Itoa(x.i) + ":" + strconv.Itoa(len(link)) + ":" + link + includeKey(o.include)}
 	start := time.Now()

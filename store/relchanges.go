@@ -77,11 +77,7 @@ func reordered(a, b []jsonapi.Identifier) bool {
 // HasChangedRelationships reports whether any relationship's local linkage
 // differs from the server's.
 func (ref Ref[T]) HasChangedRelationships() bool {
-	r := ref.record()
-	if r == nil {
-		return false
-	}
-	st := ref.tc.load(r)
+	_, st := ref.current()
 	return st.loaded() && st.local != nil && ref.tc.relsDiffer(st.value, ref.tc.remoteOf(st))
 }
 

@@ -229,7 +229,7 @@ func (s *Cache) saveDone(since uint64, tc *typeCache, r *record, done chan struc
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	defer s.release(r, done)
-	tx := s.beginFrom(source{origin: OriginAdapter, answer: true, since: since})
+	tx := s.beginFrom(answerTo(since))
 	for i := range items {
 		if &items[i] != primary {
 			tx.apply(&items[i])

@@ -257,7 +257,8 @@ func (tx *txn) commit() {
 		changes = make([]pendingChange, 0, len(tx.drafts))
 	}
 	changed := false
-	var late *draft // the broken commit of tests: see testCommit
+	pause, breakOne := s.test.pause, s.test.late // nil and false but in tests
+	var late *draft                              // the broken commit of tests: see testCommit
 	for _, d := range tx.drafts {
 		r := d.r
 		r.d = nil
@@ -267,13 +268,13 @@ func (tx *txn) commit() {
 			}
 			continue
 		}
-		if s.test.late && late == nil && d.old.loaded() {
+		if breakOne && late == nil && d.old.loaded() {
 			late = d
 		} else {
 			r.state.Store(d.st)
 		}
-		if s.test.pause != nil {
-			s.test.pause()
+		if pause != nil {
+			pause()
 		}
 		tc := s.types[r.model.Index]
 		switch was, is := d.old.visible(), d.st.visible(); {
@@ -313,7 +314,7 @@ func (tx *txn) commit() {
 	s.publishEnd()
 	if late != nil {
 		for range 100 {
-			s.test.pause()
+			pause()
 		}
 		late.r.state.Store(late.st)
 	}
