@@ -44,6 +44,9 @@ func (s *Cache) normalizeLinkage(tc *typeCache, i int, st *relationship.State) (
 			}
 		}
 	}
+	if u := unique(ids); len(u) != len(ids) {
+		ids, changed = u, true // a member set twice is kept once
+	}
 	if !changed {
 		return st, nil
 	}

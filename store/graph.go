@@ -3,6 +3,7 @@ package store
 import (
 	"hash/maphash"
 	"maps"
+	"slices"
 	"unsafe"
 
 	"github.com/larder-go/larder/jsonapi"
@@ -113,6 +114,47 @@ func same(a, b jsonapi.Identifier) bool {
 		return a.ID == b.ID
 	}
 	return a.LID != "" && a.LID == b.LID
+}
+
+// unique returns ids with each member once, at its first position, as
+// Ember Data's graph keeps a to-many's members: ids itself when no member
+// repeats, so the common case allocates nothing.
+func unique(ids []jsonapi.Identifier) []jsonapi.Identifier {
+	if len(ids) < 2 {
+		return ids
+	}
+	first := -1 // the first repeat
+	if len(ids) <= 16 {
+	scan:
+		for i := 1; i < len(ids); i++ {
+			for j := range i {
+				if same(ids[i], ids[j]) {
+					first = i
+					break scan
+				}
+			}
+		}
+	} else {
+		seen := make(map[jsonapiKey]struct{}, len(ids))
+		for i, id := range ids {
+			k := keyOf(id)
+			if _, dup := seen[k]; dup {
+				first = i
+				break
+			}
+			seen[k] = struct{}{}
+		}
+	}
+	if first < 0 {
+		return ids
+	}
+	out := slices.Clone(ids[:first])
+	for _, id := range ids[first+1:] {
+		if !slices.ContainsFunc(out, func(m jsonapi.Identifier) bool { return same(m, id) }) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // newRelWork starts the member list of relationship slot of x from st,
@@ -470,29 +512,44 @@ func (tx *txn) resolveIn(m *model.Model, y jsonapi.Identifier, create bool) *rec
 
 // Pending inverses. A to-many naming records the store has never loaded (an
 // album's songs, not included) would need a stub per member to hold each
-// member's to-one inverse. Instead the store notes, per member, which record
-// names it (Cache.pending: a hash of type and id to the holder, 16 bytes a
-// member), and gives the member its inverse when it arrives, after checking
-// that the holder still names it. Only the remote side is kept this way: a
+// member's to-one inverse. Instead the store notes, per member and per
+// to-one inverse, which record names it (Cache.pending: a hash of type, id
+// and inverse to the holder, 16 bytes a member), and gives the member its
+// inverses when it arrives, after checking that each holder still names it.
+// A member named by two to-manys with different inverses (a writer's books
+// and a shelf's books) keeps both; one whose to-one inverse another holder
+// takes (an album's songs pushed under a new album) leaves the old holder at
+// once, as a loaded member would. Only the remote side is kept this way: a
 // local edit naming a record never loaded makes a stub.
 
-// pendingKey hashes a member's model and id.
-func pendingKey(m *model.Model, id string) uint64 {
-	return maphash.String(pendingSeed, id) ^ uint64(m.Index+1)*0x9e3779b97f4a7c15
+// pendingKey hashes a member's model, id and the to-one inverse j that a
+// holder names it through.
+func pendingKey(m *model.Model, id string, j int) uint64 {
+	return maphash.String(pendingSeed, id) ^ uint64(m.Index+1)*0x9e3779b97f4a7c15 ^ uint64(j+1)*0xc2b2ae3d27d4eb4f
 }
 
 var pendingSeed = maphash.MakeSeed()
 
 // pend notes (add) or forgets that x's relationship i names the record of
-// model m with the given id, which the store has not loaded.
-func (tx *txn) pend(m *model.Model, id string, x *record, i int, add bool) {
-	k := pendingKey(m, id)
+// model m with the given id, which the store has not loaded, through the
+// member's to-one inverse j. A to-one holds one record: a holder that takes
+// it from another makes the other drop the member, on both sides.
+func (tx *txn) pend(m *model.Model, id string, j int, x *record, i int, add bool) {
+	k := pendingKey(m, id, j)
 	tx.notePending(k)
-	if add {
-		tx.s.pending[k] = edge{holder: x, rel: i}
-	} else if tx.s.pending[k] == (edge{holder: x, rel: i}) {
-		delete(tx.s.pending, k)
+	e := edge{holder: x, rel: i}
+	if !add {
+		if tx.s.pending[k] == e {
+			delete(tx.s.pending, k)
+		}
+		return
 	}
+	if old, ok := tx.s.pending[k]; ok && old != e {
+		y := jsonapi.Identifier{Type: m.Name, ID: id}
+		tx.unlink(remoteSide, old.holder, old.rel, y, false)
+		tx.unlink(localSide, old.holder, old.rel, y, false)
+	}
+	tx.s.pending[k] = e
 }
 
 // reservePending makes room for n more pending inverses before a commit adds
@@ -543,30 +600,31 @@ func (tx *txn) notePending(k uint64) {
 	}
 }
 
-// materialize gives a record the txn just created the inverse a holder noted
-// for it while it was not loaded, if the holder still names it.
+// materialize gives a record the txn just created the inverses holders noted
+// for it while it was not loaded, each if its holder still names it.
 func (tx *txn) materialize(r *record) {
 	if tx.s.opts.noGraph || len(tx.s.pending) == 0 || r.id == "" {
 		return
 	}
-	k := pendingKey(r.model, r.id)
-	e, ok := tx.s.pending[k]
-	if !ok {
-		return
-	}
-	tx.notePending(k)
-	delete(tx.s.pending, k)
 	y := jsonapi.Identifier{Type: r.model.Name, ID: r.id}
-	if !tx.holds(e.holder, e.rel, remoteSide, y) || !tx.cur(e.holder).loaded() {
-		return
+	for j := range r.model.Rels {
+		if r.model.Rels[j].Kind != relationship.KindBelongsTo {
+			continue
+		}
+		k := pendingKey(r.model, r.id, j)
+		e, ok := tx.s.pending[k]
+		if !ok {
+			continue
+		}
+		tx.notePending(k)
+		delete(tx.s.pending, k)
+		if !tx.holds(e.holder, e.rel, remoteSide, y) || !tx.cur(e.holder).loaded() || e.holder.model.Rels[e.rel].InverseFor(r.model) != j {
+			continue
+		}
+		x := tx.ident(e.holder)
+		tx.link(remoteSide, r, j, x, false)
+		tx.link(localSide, r, j, x, false)
 	}
-	j := e.holder.model.Rels[e.rel].InverseFor(r.model)
-	if j < 0 {
-		return
-	}
-	x := tx.ident(e.holder)
-	tx.link(remoteSide, r, j, x, false)
-	tx.link(localSide, r, j, x, false)
 }
 
 func kindFor(sd side) ChangeKind {
@@ -656,7 +714,7 @@ func (tx *txn) counter(sd side, x *record, i int, y jsonapi.Identifier, add bool
 	yr := tx.resolveIn(m, y, add && !pend)
 	if yr == nil {
 		if pend {
-			tx.pend(m, y.ID, x, i, add)
+			tx.pend(m, y.ID, j, x, i, add)
 		}
 		return
 	}
@@ -919,7 +977,6 @@ func (tx *txn) release(r *record) {
 // renamed updates the inverses naming a new record by lid once the server
 // gave it an id.
 func (tx *txn) renamed(r *record, lid, id string) {
-	old := jsonapi.Identifier{Type: r.model.Name, LID: lid}
 	next := jsonapi.Identifier{Type: r.model.Name, ID: id}
 	for i := range r.model.Rels {
 		info := &r.model.Rels[i]
@@ -933,25 +990,66 @@ func (tx *txn) renamed(r *record, lid, id string) {
 			if j < 0 || yr == nil {
 				continue
 			}
-			for _, sd := range [2]side{remoteSide, localSide} {
-				st, w := tx.relOf(yr, j, sd)
-				if w != nil {
-					st = w.state()
-				}
-				ids := st.Identifiers()
-				changed := false
-				for k := range ids {
-					if ids[k].ID == "" && ids[k].LID == lid && ids[k].Type == old.Type {
-						ids[k] = next
-						changed = true
-					}
-				}
-				if changed {
-					d := tx.draftOf(yr)
-					tx.setRel(d, j, sd, st.WithLinkage(st.Kind(), ids))
-					d.touched(kindFor(sd))
-				}
+			tx.renameMember(yr, j, bothSides, lid, next)
+		}
+	}
+	// Relationships without an inverse, polymorphic ones among them, name
+	// the record too: the implicit inverse knows which.
+	old := implicitKey{model: r.model.Index, lid: lid}
+	held := tx.s.implicit[old]
+	if held == nil {
+		return
+	}
+	for e, sd := range held {
+		tx.renameMember(e.holder, e.rel, sd, lid, next)
+	}
+	key := implicitKey{model: r.model.Index, id: id}
+	was := tx.s.implicit[key]
+	if tx.journal {
+		prev := maps.Clone(was)
+		tx.note(func() {
+			tx.s.implicit[old] = held
+			if prev == nil {
+				delete(tx.s.implicit, key)
+			} else {
+				tx.s.implicit[key] = prev
 			}
+		})
+	}
+	merged := maps.Clone(was)
+	if merged == nil {
+		merged = make(map[edge]side, len(held))
+	}
+	for e, sd := range held {
+		merged[e] |= sd
+	}
+	tx.s.implicit[key] = merged
+	delete(tx.s.implicit, old)
+}
+
+// renameMember renames, in x's relationship i on the sides sd, the member
+// known by lid to next, the identifier the server gave it.
+func (tx *txn) renameMember(x *record, i int, sd side, lid string, next jsonapi.Identifier) {
+	for _, s := range [2]side{remoteSide, localSide} {
+		if sd&s == 0 || !tx.hasSide(x, s) {
+			continue
+		}
+		st, w := tx.relOf(x, i, s)
+		if w != nil {
+			st = w.state()
+		}
+		ids := st.Identifiers()
+		changed := false
+		for k := range ids {
+			if ids[k].ID == "" && ids[k].LID == lid && ids[k].Type == next.Type {
+				ids[k] = next
+				changed = true
+			}
+		}
+		if changed {
+			d := tx.draftOf(x)
+			tx.setRel(d, i, s, st.WithLinkage(st.Kind(), ids))
+			d.touched(kindFor(s))
 		}
 	}
 }

@@ -228,7 +228,7 @@ func (tx *txn) operate(op *Operation, p *prepared) error {
 		}
 		members = kept
 	case OpReplaceRelationship:
-		members = wires(op.Members)
+		members = unique(wires(op.Members))
 	}
 	next := relationship.NewState(info.Kind, true, members, nil, nil)
 	if cur.HasLinkage() && next.SameLinkage(cur) {

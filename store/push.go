@@ -370,7 +370,8 @@ func relationshipPatch(info *model.RelInfo, rel *jsonapi.Relationship, owned boo
 			return p, &DocumentError{Pointer: "/data/" + strconv.Itoa(j) + "/id", Err: ErrMissingID}
 		}
 	}
-	p.state = relationship.NewState(info.Kind, true, rel.Data, links, meta)
+	// A member listed twice is kept once, at its first position.
+	p.state = relationship.NewState(info.Kind, true, unique(rel.Data), links, meta)
 	return p, nil
 }
 
@@ -554,14 +555,24 @@ func (tc *typeCache) mergeRels(dst, base unsafe.Pointer, p *prepared) {
 	}
 }
 
-// hasRelData reports whether the resource carried linkage for relationship i.
-func (p *prepared) hasRelData(i int) bool {
-	for _, rp := range p.rels {
-		if rp.index == i {
-			return rp.hasData
+// relPatch returns the resource's patch of relationship i, or nil (also for
+// a nil p).
+func (p *prepared) relPatch(i int) *relPatch {
+	if p == nil {
+		return nil
+	}
+	for k := range p.rels {
+		if p.rels[k].index == i {
+			return &p.rels[k]
 		}
 	}
-	return false
+	return nil
+}
+
+// hasRelData reports whether the resource carried linkage for relationship i.
+func (p *prepared) hasRelData(i int) bool {
+	rp := p.relPatch(i)
+	return rp != nil && rp.hasData
 }
 
 // mergeRel applies a relationship payload over the cached state: data, links
