@@ -152,30 +152,3 @@ func TestSaveOfARecordUnloadedInFlight(t *testing.T) {
 	_, ok := store.PeekRecord[fixture.Album](s, "1")
 	assert.False(t, ok)
 }
-
-// Ember Data 3.28's "deleting a newly created record" (tests/unit/model
-// lifecycle): the record is empty again, and isDeleted.
-func TestEmberDeletedNewRecordIsEmpty(t *testing.T) {
-	s := writeStore(t, newBackend(t, nil).srv.URL)
-	ref, err := store.CreateRecord(s, fixture.Album{Title: "new"})
-	require.NoError(t, err)
-	require.NoError(t, ref.Delete())
-	st := ref.State()
-	assert.Equal(t, "root.empty", st.Name())
-	assert.True(t, st.IsDeleted)
-	assert.False(t, st.HasDirtyAttributes)
-}
-
-// Ember Data 3.28's "rollbackAttributes() on a new record unloads it and
-// marks it deleted" (5.x keeps the rule).
-func TestEmberRollbackOfNewRecordIsDeleted(t *testing.T) {
-	s := writeStore(t, newBackend(t, nil).srv.URL)
-	ref, err := store.CreateRecord(s, fixture.Album{Title: "new"})
-	require.NoError(t, err)
-	require.NoError(t, ref.Rollback())
-	st := ref.State()
-	assert.True(t, st.IsDeleted)
-	assert.Equal(t, "root.empty", st.Name())
-	assert.False(t, ref.IsLoaded())
-	assert.Zero(t, store.PeekAll[fixture.Album](s).Len())
-}

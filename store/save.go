@@ -287,8 +287,14 @@ func (s *Cache) saveDone(since uint64, tc *typeCache, r *record, done chan struc
 	s.freshen(tc, next, cur, OriginAdapter, false)
 	next.value = tc.rebase(cur.value, inflight, remote, nil) // a copy of remote, id included
 	for _, i := range unsent {
+		// The local linkage stays; links and meta the response carried are
+		// the server's (a create answered with a related link keeps it).
 		f := &tc.fields.rels[i]
-		setRelAt(f, next.value, relAt(f, cur.value))
+		local := relAt(f, cur.value)
+		if rp := primary.relPatch(i); rp != nil && (rp.hasLinks || rp.hasMeta) {
+			local = local.Merge(relAt(f, remote), false, rp.hasLinks, rp.hasMeta)
+		}
+		setRelAt(f, next.value, local)
 	}
 	next.local = &edits{remote: remote}
 	if r.id == "" && id != "" {
@@ -349,8 +355,13 @@ func (s *Cache) unsentRels(tc *typeCache, sent unsafe.Pointer, primary *prepared
 // record whatever its id or lid says (with a warning when they disagree), as
 // Ember Data puts a findRecord response on the requested record.
 func (s *Cache) prepareSaved(tc *typeCache, r *record, op Op, sent *recordState, doc *jsonapi.Document) ([]prepared, *prepared, error) {
-	if doc == nil || op == OpDeleteRecord {
+	switch {
+	case doc == nil:
 		doc = &jsonapi.Document{}
+	case op == OpDeleteRecord:
+		// The deleted record's own data is not applied; what the server
+		// sideloaded is pushed, as Ember Data does.
+		doc = &jsonapi.Document{Included: doc.Included}
 	}
 	var res *jsonapi.Resource
 	switch {

@@ -100,8 +100,24 @@ func (s *Cache) linkage(st *relationship.State) *jsonapi.Relationship {
 // manyToMany and manyToNone); a one-to-many is saved from its belongsTo side.
 func sendsRel(tc *typeCache, i int) bool {
 	info := &tc.model.Rels[i]
-	return info.Kind != relationship.KindHasMany || info.InverseIndex < 0 ||
-		info.InverseModel.Rels[info.InverseIndex].Kind == relationship.KindHasMany
+	if info.Kind != relationship.KindHasMany {
+		return true
+	}
+	if info.InverseIndex >= 0 {
+		return info.InverseModel.Rels[info.InverseIndex].Kind == relationship.KindHasMany
+	}
+	// A polymorphic to-many has an inverse per member model: it is a
+	// one-to-many, saved from the other side, when every member model has
+	// one and each is a to-one.
+	if len(info.Inverses) == 0 {
+		return true
+	}
+	for k, j := range info.Inverses {
+		if j < 0 || info.Accepts[k].Rels[j].Kind == relationship.KindHasMany {
+			return true
+		}
+	}
+	return false
 }
 
 // savedID returns the id of the record a member names: its own, or that of
