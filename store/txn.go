@@ -250,22 +250,36 @@ func (tx *txn) commit() {
 			tx.drop(d.r)
 		}
 	}
-	s.publishBegin()
+	// What the commit announces is worked out before its window, so that
+	// readers wait only for the stores.
 	var changes []pendingChange
 	watched := s.hub.open.Load() > 0
 	if watched {
 		changes = make([]pendingChange, 0, len(tx.drafts))
 	}
 	changed := false
+	for _, d := range tx.drafts {
+		if d.own&ownState == 0 {
+			if d.old == nil {
+				tx.drop(d.r) // created, never given a state
+			}
+			continue
+		}
+		tc := s.types[d.r.model.Index]
+		if d.kind != 0 && (d.old.loaded() || d.st.loaded()) && !tc.unchanged(d.old, d.st) {
+			changed = true
+			if watched {
+				changes = append(changes, pendingChange{r: d.r, kind: d.kind, old: d.old, new: d.st})
+			}
+		}
+	}
+	s.publishBegin()
 	pause, breakOne := s.test.pause, s.test.late // nil and false but in tests
 	var late *draft                              // the broken commit of tests: see testCommit
 	for _, d := range tx.drafts {
 		r := d.r
 		r.d = nil
 		if d.own&ownState == 0 {
-			if d.old == nil {
-				tx.drop(r) // created, never given a state
-			}
 			continue
 		}
 		if breakOne && late == nil && d.old.loaded() {
@@ -287,12 +301,6 @@ func (tx *txn) commit() {
 			tx.members[tc] = add
 		case was && !is:
 			tc.leaveLocked()
-		}
-		if d.kind != 0 && (d.old.loaded() || d.st.loaded()) && !tc.unchanged(d.old, d.st) {
-			changed = true
-			if watched {
-				changes = append(changes, pendingChange{r: r, kind: d.kind, old: d.old, new: d.st})
-			}
 		}
 	}
 	for r := range tx.dropped {
