@@ -36,6 +36,9 @@ type record struct {
 	// member reports that the record is in its type's members slice (perhaps
 	// no longer visible, awaiting compaction). Writers only; guarded by Cache.mu.
 	member bool
+	// dropped reports that the writer's txn takes the record out of the
+	// indexes at its commit (txn.drop). Writers only; guarded by Cache.mu.
+	dropped bool
 	// d is the record's working state in the writer's transaction, or nil.
 	// Writers only; guarded by Cache.mu.
 	d *draft

@@ -281,6 +281,9 @@ func (tx *txn) abort() {
 	for i := len(tx.undo) - 1; i >= 0; i-- {
 		tx.undo[i]()
 	}
+	for _, r := range tx.dropped {
+		r.dropped = false // still in the indexes: nothing was published
+	}
 	for _, d := range tx.drafts {
 		d.r.d = nil
 		for k := range 2 * len(d.r.model.Rels) {

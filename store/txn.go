@@ -23,7 +23,7 @@ type txn struct {
 	ones    map[jsonapiKey]*relationship.State // to-one states the graph built, shared
 	lastKey jsonapiKey                         // the last of ones used
 	lastOne *relationship.State
-	dropped map[*record]struct{} // records leaving the indexes at commit
+	dropped []*record // records leaving the indexes at commit (record.dropped set)
 	// answers: the txn commits an answer to a request sent at remote
 	// revision since (see answers.go). revision is the txn's own, or 0.
 	answers  bool
@@ -161,13 +161,7 @@ func (tx *txn) lookup(tc *typeCache, id, lid string) *record {
 }
 
 // isDropped reports whether the txn took r out of the indexes.
-func (tx *txn) isDropped(r *record) bool {
-	if tx.dropped == nil {
-		return false
-	}
-	_, ok := tx.dropped[r]
-	return ok
-}
+func (tx *txn) isDropped(r *record) bool { return r.dropped }
 
 // create adds a record to the txn. A record with an id no entry has goes
 // into the id index at once: without a state until commit, readers find it
@@ -217,11 +211,9 @@ func (tx *txn) drop(r *record) {
 	if r.lid != "" && tx.lids[tc][r.lid] == r {
 		delete(tx.lids[tc], r.lid)
 	}
-	if (r.id != "" && tc.index.Get(r.id) == r) || (r.lid != "" && tc.lids.Get(r.lid) == r) {
-		if tx.dropped == nil {
-			tx.dropped = map[*record]struct{}{}
-		}
-		tx.dropped[r] = struct{}{}
+	if !r.dropped && ((r.id != "" && tc.index.Get(r.id) == r) || (r.lid != "" && tc.lids.Get(r.lid) == r)) {
+		r.dropped = true
+		tx.dropped = append(tx.dropped, r)
 	}
 	if len(tx.s.indexes) > 0 {
 		for k := range 2 * len(r.model.Rels) {
@@ -303,7 +295,8 @@ func (tx *txn) commit() {
 			tc.leaveLocked()
 		}
 	}
-	for r := range tx.dropped {
+	for _, r := range tx.dropped {
+		r.dropped = false
 		s.types[r.model.Index].removeLocked(r)
 	}
 	for tc, add := range tx.added {
