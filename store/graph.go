@@ -125,10 +125,16 @@ func unique(ids []jsonapi.Identifier) []jsonapi.Identifier {
 	}
 	first := -1 // the first repeat
 	if len(ids) <= 16 {
+		// Members whose ids hash apart are different: compare the rest
+		// only when the hashes meet (a push's members nearly always differ).
+		var h [16]uint64
+		for i := range ids {
+			h[i] = maphash.String(pendingSeed, ids[i].ID)
+		}
 	scan:
 		for i := 1; i < len(ids); i++ {
 			for j := range i {
-				if same(ids[i], ids[j]) {
+				if h[i] == h[j] && same(ids[i], ids[j]) {
 					first = i
 					break scan
 				}
@@ -499,7 +505,7 @@ func (tx *txn) resolve(y jsonapi.Identifier, create bool) *record {
 func (tx *txn) resolveIn(m *model.Model, y jsonapi.Identifier, create bool) *record {
 	tc := tx.s.types[m.Index]
 	var r *record
-	if tc.index.Len() > 0 || tc.lids.Len() > 0 || tx.lids[tc] != nil || tx.added[tc] != nil {
+	if tc.index.Len() > 0 || tc.lids.Len() > 0 || !tx.lids.empty() || !tx.added.empty() {
 		r = tx.lookup(tc, y.ID, y.LID)
 	}
 	if r == nil && create && y.ID != "" {

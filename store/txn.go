@@ -15,8 +15,8 @@ import (
 type txn struct {
 	s       *Cache
 	origin  Origin
-	added   map[*typeCache]map[string]*record // records given an id in this txn, not yet in the index
-	lids    map[*typeCache]map[string]*record // records with a lid, not yet in the lid index
+	added   recordSet // records given an id in this txn, not yet in the index
+	lids    recordSet // records with a lid, not yet in the lid index
 	members map[*typeCache][]*record
 	drafts  []*draft
 	slab    []draft                            // drafts are carved from here, a chunk at a time
@@ -24,6 +24,7 @@ type txn struct {
 	lastKey jsonapiKey                         // the last of ones used
 	lastOne *relationship.State
 	dropped []*record // records leaving the indexes at commit (record.dropped set)
+	dropBuf [2]*record
 	// answers: the txn commits an answer to a request sent at remote
 	// revision since (see answers.go). revision is the txn's own, or 0.
 	answers  bool
@@ -141,7 +142,7 @@ func (d *draft) touched(kind ChangeKind) {
 // when commit publishes (see consistency.go).
 func (tx *txn) lookup(tc *typeCache, id, lid string) *record {
 	if lid != "" {
-		if r := tx.lids[tc][lid]; r != nil {
+		if r := tx.lids.get(tc, lid); r != nil {
 			return r
 		}
 		if r := tc.getLID(lid); r != nil && !tx.isDropped(r) {
@@ -151,7 +152,7 @@ func (tx *txn) lookup(tc *typeCache, id, lid string) *record {
 	if id == "" {
 		return nil
 	}
-	if r := tx.added[tc][id]; r != nil {
+	if r := tx.added.get(tc, id); r != nil {
 		return r
 	}
 	if r := tc.get(id); r != nil && !tx.isDropped(r) {
@@ -186,33 +187,26 @@ func (tx *txn) create(tc *typeCache, id, lid string) *record {
 
 // addID records a record given an id (a new record the server confirmed),
 // to be put in the index at commit, when its state says so.
-func (tx *txn) addID(tc *typeCache, id string, r *record) { addTo(&tx.added, tc, id, r) }
+func (tx *txn) addID(tc *typeCache, id string, r *record) { tx.added.put(tc, id, r) }
 
 // addLID records a record under a lid, to be published at commit.
-func (tx *txn) addLID(tc *typeCache, lid string, r *record) { addTo(&tx.lids, tc, lid, r) }
-
-func addTo(m *map[*typeCache]map[string]*record, tc *typeCache, key string, r *record) {
-	if *m == nil {
-		*m = map[*typeCache]map[string]*record{}
-	}
-	if (*m)[tc] == nil {
-		(*m)[tc] = map[string]*record{}
-	}
-	(*m)[tc][key] = r
-}
+func (tx *txn) addLID(tc *typeCache, lid string, r *record) { tx.lids.put(tc, lid, r) }
 
 // drop takes r out of the indexes: at once if the txn added it, at commit
 // if readers can find it.
 func (tx *txn) drop(r *record) {
 	tc := tx.s.types[r.model.Index]
-	if r.id != "" && tx.added[tc][r.id] == r {
-		delete(tx.added[tc], r.id)
+	if r.id != "" {
+		tx.added.remove(tc, r.id, r)
 	}
-	if r.lid != "" && tx.lids[tc][r.lid] == r {
-		delete(tx.lids[tc], r.lid)
+	if r.lid != "" {
+		tx.lids.remove(tc, r.lid, r)
 	}
 	if !r.dropped && ((r.id != "" && tc.index.Get(r.id) == r) || (r.lid != "" && tc.lids.Get(r.lid) == r)) {
 		r.dropped = true
+		if tx.dropped == nil {
+			tx.dropped = tx.dropBuf[:0]
+		}
 		tx.dropped = append(tx.dropped, r)
 	}
 	if len(tx.s.indexes) > 0 {
@@ -299,16 +293,8 @@ func (tx *txn) commit() {
 		r.dropped = false
 		s.types[r.model.Index].removeLocked(r)
 	}
-	for tc, add := range tx.added {
-		for _, r := range add {
-			tc.index.Put(r)
-		}
-	}
-	for tc, add := range tx.lids {
-		for _, r := range add {
-			tc.lids.Put(r)
-		}
-	}
+	tx.added.each(func(tc *typeCache, r *record) { tc.index.Put(r) })
+	tx.lids.each(func(tc *typeCache, r *record) { tc.lids.Put(r) })
 	for tc, rs := range tx.members {
 		tc.appendMemberLocked(rs)
 	}
