@@ -245,6 +245,36 @@ func FuzzSaveResponse(f *testing.F) {
 	})
 }
 
+// A DELETE's answer is outside data too, and its included records are now
+// pushed: whatever it holds, the save never panics, a failure leaves the
+// record deleted and unsaved, and a success commits the deletion.
+func FuzzDeleteResponse(f *testing.F) {
+	f.Add(uint16(204), []byte(``))
+	f.Add(uint16(200), []byte(`{"data":{"type":"album","id":"1"},"included":[{"type":"artist","id":"1","attributes":{"name":"N"}}]}`))
+	f.Add(uint16(200), []byte(`{"meta":{},"included":[{"type":"album","id":"1","attributes":{"title":"back"}}]}`))
+	f.Add(uint16(200), []byte(`{"included":[{"type":"nope","id":"1"}]}`))
+	f.Add(uint16(404), []byte(`{"errors":[{"status":"404"}]}`))
+	f.Fuzz(func(t *testing.T, status uint16, body []byte) {
+		a := store.AdapterFunc(func(ctx context.Context, req *store.Request) (*store.Response, error) {
+			return &store.Response{Status: int(status), Body: body}, nil
+		})
+		s, err := store.New(a, nil, store.WithModels(fixture.Models()...))
+		require.NoError(t, err)
+		defer s.Close()
+		pushAlbum(t, s)
+		ref := store.GetReference[fixture.Album](s, "1")
+		require.NoError(t, ref.Delete())
+		err = ref.Save(context.Background())
+		st := ref.State()
+		assert.False(t, st.IsSaving)
+		if err != nil {
+			assert.True(t, st.IsDeleted && !st.IsDeletionCommitted, "a failed delete stays uncommitted: %s", st.Name())
+			return
+		}
+		assert.True(t, st.IsDeletionCommitted, "%s", st.Name())
+	})
+}
+
 // Playlist has a many-to-none hasMany, which saves send.
 type Playlist struct {
 	ID    string                             `id:""`
