@@ -39,31 +39,68 @@ type (
 func (Article) isFeedItem() {}
 func (Photo) isFeedItem()   {}
 
-// Ember Data 3.28's "deleting a newly created record" (tests/unit/model
-// lifecycle): the record is empty again, and isDeleted.
-func TestEmberDeletedNewRecordIsEmpty(t *testing.T) {
-	s := writeStore(t, newBackend(t, nil).srv.URL)
-	ref, err := store.CreateRecord(s, fixture.Album{Title: "new"})
+// Ember Data's "Calling save on a newly created then deleted record should
+// not error" (packages/-ember-data/tests/integration/records/
+// delete-record-test.js): the deleted new record is empty, out of the live
+// array, and saving it sends nothing. Ember 3.28 also reports it deleted.
+func TestEmberCallingSaveOnANewlyCreatedThenDeletedRecordShouldNotError(t *testing.T) {
+	b := newBackend(t, nil)
+	s := writeStore(t, b.srv.URL)
+	ref, err := store.CreateRecord(s, fixture.Album{Title: "pablobm"})
 	require.NoError(t, err)
+	assert.Equal(t, 1, store.PeekAll[fixture.Album](s).Len(), "the new record is in the store")
 	require.NoError(t, ref.Delete())
 	st := ref.State()
+	assert.True(t, st.IsEmpty, "the correct persisted saved state")
 	assert.Equal(t, "root.empty", st.Name())
 	assert.True(t, st.IsDeleted)
 	assert.False(t, st.HasDirtyAttributes)
+	assert.Zero(t, store.PeekAll[fixture.Album](s).Len(), "removed from the store")
+	require.NoError(t, ref.Save(context.Background()))
+	assert.Empty(t, b.requests(), "no adapter call")
 }
 
-// Ember Data 3.28's "rollbackAttributes() on a new record unloads it and
-// marks it deleted" (5.x keeps the rule).
-func TestEmberRollbackOfNewRecordIsDeleted(t *testing.T) {
-	s := writeStore(t, newBackend(t, nil).srv.URL)
-	ref, err := store.CreateRecord(s, fixture.Album{Title: "new"})
+// Ember Data's "Deleting an invalid newly created record should remove it
+// from the store" (the same file).
+func TestEmberDeletingAnInvalidNewlyCreatedRecordShouldRemoveItFromTheStore(t *testing.T) {
+	b := newBackend(t, func(recorded) (int, string) {
+		return 422, `{"errors":[{"title":"Invalid Attribute","detail":"name is invalid","source":{"pointer":"/data/attributes/title"}}]}`
+	})
+	s := writeStore(t, b.srv.URL)
+	ref, err := store.CreateRecord(s, fixture.Album{Title: "pablobm"})
 	require.NoError(t, err)
-	require.NoError(t, ref.Rollback())
-	st := ref.State()
+	require.ErrorIs(t, ref.Save(context.Background()), store.ErrInvalid)
+	assert.Equal(t, "root.loaded.created.invalid", ref.State().Name(), "starts in the created.invalid state")
+	assert.Equal(t, 1, store.PeekAll[fixture.Album](s).Len())
+	require.NoError(t, ref.Delete())
+	assert.True(t, ref.State().IsEmpty, "the new record's state is empty")
+	assert.Zero(t, store.PeekAll[fixture.Album](s).Len(), "removed from the store")
+}
+
+// Ember Data's "Rolling Back Attributes on a New Record unloads that record
+// safely" (emberjs/data, tests/main/tests/integration/records/
+// new-record-unload-test.js): the new friend leaves Matt's friends and the
+// live array. Ember 3.28 and 5.x report the record deleted.
+func TestEmberRollingBackAttributesOnANewRecordUnloadsThatRecordSafely(t *testing.T) {
+	s := graphStore(t)
+	pushT(t, s, `{"data":{"type":"person","id":"1","attributes":{"name":"Matthew Seidel"},"relationships":{"friends":{"data":[]}}}}`)
+	pat, err := store.CreateRecord(s, Person{Name: "Patrick Wachter"})
+	require.NoError(t, err)
+	friends, err := store.HasMany[Person](store.GetReference[Person](s, "1"), "friends")
+	require.NoError(t, err)
+	require.NoError(t, friends.AddIdentifiers(pat.Identifier().Linkage()))
+	require.Len(t, friends.Identifiers(), 1, "Matt has friends")
+	require.Equal(t, 2, store.PeekAll[Person](s).Len(), "two people records in the store")
+	require.True(t, pat.State().HasDirtyAttributes)
+	require.True(t, pat.State().IsNew)
+
+	require.NoError(t, pat.Rollback())
+	assert.Empty(t, friends.Identifiers(), "Matt has no friends")
+	assert.Equal(t, 1, store.PeekAll[Person](s).Len(), "one person left in the store")
+	st := pat.State()
 	assert.True(t, st.IsDeleted)
 	assert.Equal(t, "root.empty", st.Name())
-	assert.False(t, ref.IsLoaded())
-	assert.Zero(t, store.PeekAll[fixture.Album](s).Len())
+	assert.False(t, pat.IsLoaded())
 }
 
 // Ember's "deleteRecord: a response with sideloaded records pushes them".
