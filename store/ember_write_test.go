@@ -14,8 +14,9 @@ import (
 	"github.com/larder-go/larder/store"
 )
 
-// Ember Data 3.28's own write and graph tests, translated: each test names
-// the behaviour Ember's test checks.
+// Ember Data's write cases: three translated from Ember Data's own tests and
+// named after them (the source file is cited), three from the issue's
+// findings of Ember's behaviour.
 
 // A feed holds items of two models, each with a to-one inverse: a
 // polymorphic one-to-many.
@@ -103,7 +104,8 @@ func TestEmberRollingBackAttributesOnANewRecordUnloadsThatRecordSafely(t *testin
 	assert.False(t, pat.IsLoaded())
 }
 
-// Ember's "deleteRecord: a response with sideloaded records pushes them".
+// Ember Data pushes the records a deleteRecord response sideloads (a
+// finding of the issue; no Ember test of that name was found to cite).
 func TestEmberDeleteResponseSideloadsArePushed(t *testing.T) {
 	b := newBackend(t, func(r recorded) (int, string) {
 		return 200, `{"data":{"type":"albums","id":"1"},"included":[{"type":"artists","id":"1","attributes":{"name":"Renamed"}}]}`
@@ -118,8 +120,9 @@ func TestEmberDeleteResponseSideloadsArePushed(t *testing.T) {
 	assert.Equal(t, "Renamed", peek[fixture.Artist](t, s, "1").Name, "the sideloaded artist was pushed")
 }
 
-// Ember's "a polymorphic one-to-many hasMany is not serialized": it is saved
-// from its members' belongsTo side.
+// Ember Data's JSONAPISerializer sends a hasMany only for manyToNone and
+// manyToMany relationships: a polymorphic one-to-many is saved from its
+// members' belongsTo side (a finding of the issue).
 func TestEmberPolymorphicOneToManyIsNotSerialized(t *testing.T) {
 	b := newBackend(t, func(r recorded) (int, string) { return 204, "" })
 	s, err := store.New(&adapters.JSONAPI{Config: adapters.Config{Host: b.srv.URL}}, &serializers.JSONAPI{},
@@ -139,8 +142,8 @@ func TestEmberPolymorphicOneToManyIsNotSerialized(t *testing.T) {
 	assert.Equal(t, "1", peek[Article](t, s, "2").Feed.ID(), "the inverse follows")
 }
 
-// Ember's "createRecord: a response's related link is kept" for a
-// relationship the save did not send.
+// Ember Data keeps the related link a createRecord response gives a
+// relationship the save did not send (a finding of the issue).
 func TestEmberCreateResponseRelatedLinkIsKept(t *testing.T) {
 	b := newBackend(t, func(r recorded) (int, string) {
 		return 201, `{"data":{"type":"artists","id":"9","attributes":{"name":"New"},
