@@ -140,9 +140,10 @@ func albumNo(id string) int {
 // album's songs while the writer moves them: the two always agree.
 func TestViewSeesOneMoment(t *testing.T) {
 	s := newStore(t)
+	store.SlowCommits(s, false) // commits yield inside their window: views meet them
 	const n = 50
 	var wg sync.WaitGroup
-	done := moveSongs(t, s, &wg, n, 300)
+	done := moveSongs(t, s, &wg, n, 100)
 	var reads, disagreed atomic.Int32
 	for range 3 {
 		wg.Go(func() {
