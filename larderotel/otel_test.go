@@ -95,7 +95,10 @@ func TestSharedRequestIsOneSpan(t *testing.T) {
 	}
 	st := s.Stats()
 	assert.Equal(t, int(st.Requests.FindRecord), n, "one span per request sent")
-	assert.Equal(t, uint64(5), st.Shared+st.Requests.FindRecord)
+	// Each find sent the request, joined it, or came late enough to find
+	// the record loaded (a hit): on a loaded machine, a goroutine can start
+	// after the request ended.
+	assert.Equal(t, uint64(5), st.Shared+st.Requests.FindRecord+st.Finds.Hits)
 }
 
 // The adapter's optional interfaces are found through the middleware: a
