@@ -82,8 +82,11 @@ func (c *Config) GenerateID(typ string) string {
 }
 
 // InvalidIfPointed reports a 422, or a 400 with an error object whose
-// source.pointer points into the document's data, as a validation error: the
-// one-line setting for servers such as Django REST framework JSON:API.
+// source.pointer points at a member of the document's data (an attribute
+// or a relationship: /data/attributes/title, /data/relationships/artist), as
+// a validation error: the one-line setting for servers such as Django REST
+// framework JSON:API. A 400 that points at the document as a whole (/data),
+// at its type or id, or at a query parameter is not one.
 func InvalidIfPointed(status int, errs []jsonapi.ErrorObject) bool {
 	if status == http.StatusUnprocessableEntity {
 		return true
@@ -92,7 +95,19 @@ func InvalidIfPointed(status int, errs []jsonapi.ErrorObject) bool {
 		return false
 	}
 	for _, e := range errs {
-		if e.Source != nil && strings.HasPrefix(strings.TrimPrefix(e.Source.Pointer, "/"), "data") {
+		if e.Source != nil && pointsAtMember(e.Source.Pointer) {
+			return true
+		}
+	}
+	return false
+}
+
+// pointsAtMember reports whether a JSON pointer names an attribute or a
+// relationship of the primary resource (the leading slash may be missing).
+func pointsAtMember(p string) bool {
+	p = strings.TrimPrefix(p, "/")
+	for _, section := range [...]string{"data/attributes/", "data/relationships/"} {
+		if member, ok := strings.CutPrefix(p, section); ok && member != "" {
 			return true
 		}
 	}

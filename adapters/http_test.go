@@ -297,3 +297,31 @@ func TestRESTEndToEnd(t *testing.T) {
 	assert.Equal(t, "Bon Iver", artist.Name)
 	assert.Equal(t, "/albums/1", rc.last().URL.Path)
 }
+
+func TestInvalidIfPointed(t *testing.T) {
+	pointer := func(p string) []jsonapi.ErrorObject {
+		return []jsonapi.ErrorObject{{Detail: "x", Source: &jsonapi.ErrorSource{Pointer: p}}}
+	}
+	for _, tc := range []struct {
+		name   string
+		status int
+		errs   []jsonapi.ErrorObject
+		want   bool
+	}{
+		{"422 whatever it says", 422, nil, true},
+		{"400 at an attribute", 400, pointer("/data/attributes/title"), true},
+		{"400 at a relationship", 400, pointer("/data/relationships/artist"), true},
+		{"400 at an attribute, no leading slash (DRF)", 400, pointer("data/attributes/song_count"), true},
+		{"400 at the document", 400, pointer("/data"), false},
+		{"400 at the attributes object", 400, pointer("/data/attributes"), false},
+		{"400 at the type", 400, pointer("/data/type"), false},
+		{"400 at the id", 400, pointer("/data/id"), false},
+		{"400 at a query parameter", 400, []jsonapi.ErrorObject{{Source: &jsonapi.ErrorSource{Parameter: "filter[x]"}}}, false},
+		{"400 without a source", 400, []jsonapi.ErrorObject{{Detail: "bad"}}, false},
+		{"500 at an attribute", 500, pointer("/data/attributes/title"), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, adapters.InvalidIfPointed(tc.status, tc.errs))
+		})
+	}
+}

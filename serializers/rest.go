@@ -19,11 +19,17 @@ import (
 // warning, and resources of the requested type are primary data while the rest
 // are side-loaded into included ("_albums" forces side-loading). For requests of
 // one record, the primary record is the one whose id was requested (or the first).
-// Keys are used as they are unless Keys maps them; relationship values are ids,
-// arrays of ids, or {"id", "type"} objects, and a "links" object in a hash gives
-// relationships' related links.
+// A save writes each member under the key the hooks give (the member's name
+// as the model declares it, unless Keys maps it). Reading is more lenient
+// than Ember Data's RESTSerializer, which reads only that key: by default a
+// member is also read in its other common spellings (camelCase, dasherized,
+// snake_case: "song_count" fills songCount), so a Rails or Django server works
+// without a mapping; [Keys].ExactKeys reads only the hooks' keys, as Ember
+// does. Relationship values are ids, arrays of ids, or {"id", "type"} objects,
+// and a "links" object in a hash gives relationships' related links.
 //
-// The seed's per-type mapping is a few lines:
+// A mapping is still what makes a save write the server's spelling; the
+// seed's per-type mapping is a few lines:
 //
 //	store.WithSerializerFor("album", &serializers.REST{Keys: serializers.Keys{
 //		Attrs: map[string]string{"songCount": "song_count"},

@@ -210,6 +210,23 @@ func TestRESTPushPayloadSeedStory(t *testing.T) {
 	assert.ErrorIs(t, s.PushPayload("label", []byte(`{}`)), store.ErrUnknownType)
 }
 
+// REST keys as its doc says: a save writes the declared name; a read also
+// takes the other common spellings, unless ExactKeys (Ember's behaviour).
+func TestRESTKeySpellings(t *testing.T) {
+	s := newStore(t, &serializers.REST{})
+	require.NoError(t, s.PushPayload("album", []byte(`{"albums":[{"id":"1","song_count":3,"artist-name":"A"}]}`)))
+	a, ok := store.PeekRecord[fixture.Album](s, "1")
+	require.True(t, ok)
+	assert.Equal(t, 3, a.SongCount, "snake_case read by default")
+	assert.Equal(t, "A", a.ArtistName, "dasherized read by default")
+
+	exact := newStore(t, &serializers.REST{Keys: serializers.Keys{ExactKeys: true}})
+	require.NoError(t, exact.PushPayload("album", []byte(`{"albums":[{"id":"1","song_count":3,"songCount":4}]}`)))
+	a, ok = store.PeekRecord[fixture.Album](exact, "1")
+	require.True(t, ok)
+	assert.Equal(t, 4, a.SongCount, "ExactKeys reads the declared key only")
+}
+
 func TestRESTHashErrors(t *testing.T) {
 	sz := &serializers.REST{}
 	s := newStore(t, sz)
