@@ -139,6 +139,11 @@ func checkShape(doc *jsonapi.Document) error {
 func (s *Cache) responseError(req *Request, resp *Response) error {
 	e := &AdapterError{Op: req.Op, Type: req.Type, ID: req.ID, Status: resp.Status, Err: errorForStatus(resp.Status)}
 	if len(resp.Body) > 0 {
+		if en, ok := s.SerializerFor(req.Type).(ErrorNormalizer); ok {
+			e.Errors = s.normalizeErrorBody(en, req, resp)
+		}
+	}
+	if len(resp.Body) > 0 && e.Errors == nil {
 		if doc, err := jsonapi.Decode(resp.Body); err == nil && len(doc.Errors) > 0 {
 			e.Errors = doc.Errors
 		}
@@ -158,6 +163,22 @@ func (s *Cache) responseError(req *Request, resp *Response) error {
 		}
 	}
 	return e
+}
+
+// normalizeErrorBody asks the serializer's ErrorNormalizer, treating a panic
+// as no answer and reporting it.
+func (s *Cache) normalizeErrorBody(en ErrorNormalizer, req *Request, resp *Response) (errs []jsonapi.ErrorObject) {
+	defer func() {
+		if v := recover(); v != nil {
+			errs = nil
+			s.reportBackground(pluginError(req, en, "serializer", recovered(v)))
+		}
+	}()
+	errs = en.NormalizeErrors(s, req, resp.Status, slices.Clone(resp.Body))
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs
 }
 
 // isInvalid asks the adapter's InvalidChecker, treating a panic as "no" and

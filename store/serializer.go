@@ -39,6 +39,18 @@ type RecordSerializer interface {
 	SerializeRecord(s *Cache, req *Request, res *jsonapi.Resource) ([]byte, error)
 }
 
+// An ErrorNormalizer is a Serializer that reads failure bodies in its
+// backend's own shape, as Ember Data's serializer extractErrors: a REST
+// server answers a 422 with an ActiveModel-style hash, {"errors": {"title":
+// ["is too short"]}}. It returns the error objects, with source pointers
+// whose member keys may be spelled as the backend spells them (a
+// MemberResolver maps them to the model's names), or nil when the body is
+// not in its shape: the store then reads JSON:API error objects, or keeps
+// the body as one error.
+type ErrorNormalizer interface {
+	NormalizeErrors(s *Cache, req *Request, status int, body []byte) []jsonapi.ErrorObject
+}
+
 // A MemberResolver maps a member's key as the backend spells it ("song_count")
 // to the model's member name ("songCount"), the way the serializer reads
 // payloads. The store uses it for the source pointers of a failed save's
