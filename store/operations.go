@@ -425,6 +425,13 @@ func (s *Cache) normalizeOp(p PayloadNormalizer, op *jsonapi.Operation) error {
 	}
 	switch {
 	case !relOp && op.Shape == jsonapi.One:
+		if op.Ref != nil && (op.Ref.Type != res.Type || op.Ref.ID != res.ID) {
+			// The ref may spell the type otherwise: it must name the same
+			// resource once normalized, as ApplyDocument requires.
+			if err := s.sameResource(p, op.Ref, n); err != nil {
+				return err
+			}
+		}
 		op.Data[0] = *n
 		if op.Ref != nil {
 			op.Ref.Type, op.Ref.ID = n.Type, n.ID
@@ -443,6 +450,23 @@ func (s *Cache) normalizeOp(p PayloadNormalizer, op *jsonapi.Operation) error {
 		fallthrough
 	default:
 		op.Ref.Type, op.Ref.ID, op.Ref.LID = n.Type, n.ID, n.LID
+	}
+	return nil
+}
+
+// sameResource reports, as an error, a ref that names another resource than
+// the operation's data n once the serializer normalized it.
+func (s *Cache) sameResource(p PayloadNormalizer, ref *jsonapi.OperationRef, n *jsonapi.Resource) error {
+	raw, err := jsonapi.Encode(&jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{{Type: ref.Type, ID: ref.ID, LID: ref.LID}}})
+	if err != nil {
+		return &DocumentError{Err: err}
+	}
+	doc, err := normalizePayload(s, p, "", raw)
+	if err != nil {
+		return err
+	}
+	if r := doc.One(); r == nil || r.Type != n.Type || r.ID != n.ID {
+		return fmt.Errorf("%w: ref %s:%s names another resource than data", ErrInvalidOperation, ref.Type, ref.ID)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/larder-go/larder/internal/fixture"
 	"github.com/larder-go/larder/jsonapi"
+	"github.com/larder-go/larder/serializers"
 	"github.com/larder-go/larder/store"
 )
 
@@ -195,4 +196,23 @@ func FuzzApplyDocument(f *testing.F) {
 			}
 		}
 	})
+}
+
+// ApplyPayload refuses an operation whose ref names another resource than
+// its data, as ApplyDocument does, and changes nothing; a ref that spells
+// the same resource otherwise (a plural type) is the same resource.
+func TestApplyPayloadRefMustNameTheData(t *testing.T) {
+	s, err := store.New(nil, &serializers.JSONAPI{}, store.WithModels(fixture.Models()...))
+	require.NoError(t, err)
+	defer s.Close()
+	pushT(t, s, `{"data":[{"type":"album","id":"1","attributes":{"title":"A"}},{"type":"song","id":"1","attributes":{"title":"S"}}]}`)
+	mismatch := []byte(`{"atomic:operations":[{"op":"update","ref":{"type":"albums","id":"1"},"data":{"type":"songs","id":"1","attributes":{"title":"changed"}}}]}`)
+	for name, apply := range map[string]func([]byte) error{"ApplyPayload": s.ApplyPayload, "ApplyDocument": s.ApplyDocument} {
+		err := apply(mismatch)
+		assert.ErrorIs(t, err, store.ErrInvalidOperation, name)
+		assert.Equal(t, "S", peek[fixture.Song](t, s, "1").Title, name+": nothing changed")
+		assert.Equal(t, "A", peek[fixture.Album](t, s, "1").Title, name+": nothing changed")
+	}
+	require.NoError(t, s.ApplyPayload([]byte(`{"atomic:operations":[{"op":"update","ref":{"type":"albums","id":"1"},"data":{"type":"album","id":"1","attributes":{"title":"B"}}}]}`)))
+	assert.Equal(t, "B", peek[fixture.Album](t, s, "1").Title, "albums and album are one type")
 }
