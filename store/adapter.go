@@ -3,9 +3,9 @@ package store
 import (
 	"context"
 	"net/url"
+	"strconv"
 
 	"github.com/larder-go/larder/jsonapi"
-
 	"github.com/larder-go/larder/model"
 )
 
@@ -34,10 +34,10 @@ var opNames = [...]string{"", "findRecord", "findAll", "findMany", "query", "que
 
 // String returns the Ember Data name of the operation, such as "findRecord".
 func (o Op) String() string {
-	if int(o) < len(opNames) {
+	if int(o) < len(opNames) && opNames[o] != "" {
 		return opNames[o]
 	}
-	return "Op(?)"
+	return "Op(" + strconv.Itoa(int(o)) + ")"
 }
 
 // A Request is one operation for an adapter. The store builds it; an adapter

@@ -1,6 +1,9 @@
 package store
 
-import "sync/atomic"
+import (
+	"strconv"
+	"sync/atomic"
+)
 
 // ChangeKind says what happened to a record.
 type ChangeKind uint8
@@ -22,6 +25,18 @@ const (
 	// ChangeSaved: a save of the record was committed.
 	ChangeSaved
 )
+
+var changeKindNames = [...]string{ChangeLoaded: "loaded", ChangeUpdated: "updated", ChangeUnloaded: "unloaded",
+	ChangeCreated: "created", ChangeEdited: "edited", ChangeState: "state", ChangeSaved: "saved"}
+
+// String returns the kind's name: "loaded", "updated", "unloaded",
+// "created", "edited", "state" or "saved".
+func (k ChangeKind) String() string {
+	if int(k) < len(changeKindNames) && changeKindNames[k] != "" {
+		return changeKindNames[k]
+	}
+	return "ChangeKind(" + strconv.Itoa(int(k)) + ")"
+}
 
 // A Change is one record's change in a commit.
 type Change struct {

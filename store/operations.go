@@ -45,6 +45,7 @@ const (
 
 var operationNames = [...]string{OpPut: "put", OpUpdate: "update", OpRemove: "remove", OpAddMembers: "add members", OpRemoveMembers: "remove members", OpReplaceRelationship: "replace relationship"}
 
+// String returns the operation's name, such as "put" or "add members".
 func (k OpKind) String() string {
 	if int(k) < len(operationNames) && operationNames[k] != "" {
 		return operationNames[k]

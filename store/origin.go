@@ -36,6 +36,8 @@ const (
 
 var originNames = [...]string{OriginLocal: "local", OriginAdapter: "adapter", OriginProgram: "program", OriginStream: "stream", OriginPeer: "peer"}
 
+// String returns the origin's name: "local", "adapter", "program",
+// "stream" or "peer".
 func (o Origin) String() string {
 	if int(o) < len(originNames) && originNames[o] != "" {
 		return originNames[o]

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync"
 	"testing"
@@ -310,4 +311,15 @@ func cancelled() context.Context {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	return ctx
+}
+
+func TestChangeKindString(t *testing.T) {
+	for k, want := range map[store.ChangeKind]string{
+		store.ChangeLoaded: "loaded", store.ChangeUpdated: "updated", store.ChangeUnloaded: "unloaded",
+		store.ChangeCreated: "created", store.ChangeEdited: "edited", store.ChangeState: "state",
+		store.ChangeSaved: "saved", 0: "ChangeKind(0)", 200: "ChangeKind(200)",
+	} {
+		assert.Equal(t, want, k.String())
+	}
+	assert.Equal(t, "updated", fmt.Sprint(store.ChangeUpdated), "fmt prints the name")
 }

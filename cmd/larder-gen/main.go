@@ -8,9 +8,10 @@
 //
 //	larder-gen [-format warpdrive|openapi] -pkg NAME -out FILE SCHEMA...
 //
-// From a go:generate line:
+// From a go:generate line, as examples/music does with its schema in
+// examples/music/testdata/music.json:
 //
-//	//go:generate go run github.com/larder-go/larder/cmd/larder-gen -pkg music -out models_gen.go ../../cmd/larder-gen/testdata/music.json
+//	//go:generate go run github.com/larder-go/larder/cmd/larder-gen -pkg music -out models_gen.go testdata/music.json
 //
 // Each resource becomes a struct with id, attr and rel tags and a generated
 // attribute codec (model.Generated) that the store uses instead of
