@@ -224,6 +224,37 @@ func (s *Server) Remove(typ, id string) {
 func (s *Server) removeLocked(typ, id string) {
 	delete(s.resources[typ], id)
 	s.order[typ] = slices.DeleteFunc(s.order[typ], func(x string) bool { return x == id })
+	s.unlinkLocked(typ, id)
+}
+
+// unlinkLocked takes the resource out of every relationship that names it, as
+// a server's foreign keys would: a to-one becomes null, a to-many loses it.
+// A resource it changes gets new relationship values, so copies handed out
+// before keep theirs.
+func (s *Server) unlinkLocked(typ, id string) {
+	gone := func(y jsonapi.Identifier) bool { return y.ID == id && canonical(y.Type) == typ }
+	for _, byID := range s.resources {
+		for _, r := range byID {
+			var rels map[string]*jsonapi.Relationship
+			for name, rel := range r.Relationships {
+				if rel == nil || !slices.ContainsFunc(rel.Data, gone) {
+					continue
+				}
+				if rels == nil {
+					rels = maps.Clone(r.Relationships)
+				}
+				next := *rel
+				next.Data = slices.DeleteFunc(slices.Clone(rel.Data), gone)
+				if next.Shape == jsonapi.One && len(next.Data) == 0 {
+					next.Shape = jsonapi.Null
+				}
+				rels[name] = &next
+			}
+			if rels != nil {
+				r.Relationships = rels
+			}
+		}
+	}
 }
 
 // SetLatency delays every response by d.

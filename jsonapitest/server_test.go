@@ -141,3 +141,33 @@ func TestServerWriteResponses(t *testing.T) {
 	status, _ = do(t, srv, "PATCH", "/albums/1", `{"data":{"type":"albums","id":"1","attributes":{"rating":2}}}`)
 	assert.Equal(t, 200, status)
 }
+
+// A deleted record leaves every relationship that held it: its album's
+// songs lose it, and a deleted album leaves its songs' to-one null.
+func TestDeleteLeavesRelationships(t *testing.T) {
+	srv := jsonapitest.NewServer()
+	defer srv.Close()
+	status, doc := do(t, srv, "GET", "/albums/1", "")
+	require.Equal(t, 200, status)
+	before := doc.Data[0].Relationships["songs"].Data
+	require.NotEmpty(t, before)
+	gone := before[0].ID
+
+	status, _ = do(t, srv, "DELETE", "/songs/"+gone, "")
+	require.Equal(t, 204, status)
+	_, doc = do(t, srv, "GET", "/albums/1", "")
+	after := doc.Data[0].Relationships["songs"].Data
+	assert.Len(t, after, len(before)-1)
+	for _, y := range after {
+		assert.NotEqual(t, gone, y.ID, "the deleted song left its album")
+	}
+
+	other := after[0].ID
+	status, _ = do(t, srv, "DELETE", "/albums/1", "")
+	require.Equal(t, 204, status)
+	status, doc = do(t, srv, "GET", "/songs/"+other, "")
+	require.Equal(t, 200, status)
+	rel := doc.Data[0].Relationships["album"]
+	assert.Equal(t, jsonapi.Null, rel.Shape, "the song's album is null")
+	assert.Empty(t, rel.Data)
+}
