@@ -11,9 +11,16 @@
 // whole or, if it does not decode or apply, reported and skipped: never
 // applied in part. Events of other types are logged and skipped.
 //
-// The source reconnects when the connection drops, with backoff, sending the
-// Last-Event-ID of the last event it read so that the server replays what
-// came after (github.com/tmaxmax/go-sse does the reading and the retries).
+// The stream is read as the WHATWG HTML standard interprets text/event-stream,
+// to the letter (parse.go): a block with no data (id: 7, retry: 5000) is not
+// an event but moves the last event id or the reconnection time; an event
+// cut off by the end of the stream is discarded, and the last id stays that
+// of the last whole block; an event larger than [WithMaxEventSize] is
+// skipped and reported, and the stream goes on after it.
+//
+// The source reconnects when the connection drops, with backoff (a server's
+// retry kept within [WithBackoff]'s bounds), sending the Last-Event-ID of the
+// last block it read so that the server replays what came after.
 // An event of type "reset" says the server could not replay what the source
 // missed: the source marks every type of the store stale (the next find of a
 // record reloads it; peeks still read it) and reports [ErrGap]. With

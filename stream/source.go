@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"mime"
 	"net/http"
 	"net/url"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	sse "github.com/tmaxmax/go-sse"
 
 	"github.com/larder-go/larder/internal/origin"
 	"github.com/larder-go/larder/store"
@@ -107,13 +106,18 @@ func WithAllowHosts(hosts ...string) Option {
 func WithoutReplay() Option { return func(o *config) { o.noReplay = true } }
 
 // WithBackoff sets the wait before the first reconnection and the longest
-// wait, which grows 1.5x with jitter in between (default 250ms and 10s).
+// wait, which grows 1.5x with jitter in between while connections fail
+// (default 250ms and 10s). A server's retry field sets the first wait, kept
+// within these bounds: retry: 60000 waits at most the longest wait, and
+// retry: 1 at least the first.
 func WithBackoff(initial, max time.Duration) Option {
 	return func(o *config) { o.initial, o.max = initial, max }
 }
 
-// WithMaxEventSize sets the largest event read, in bytes (default 16 MiB);
-// a larger one drops the connection, which then reconnects.
+// WithMaxEventSize sets the largest event's data kept, in bytes (default 16
+// MiB). A larger event is read to its end without keeping it, skipped and
+// reported (an EventError), and its id is honoured, so the stream goes on
+// after it and a reconnection does not ask for it again.
 func WithMaxEventSize(n int) Option { return func(o *config) { o.maxEvent = n } }
 
 // WithConnectTimeout bounds the wait for a response to each connection
@@ -146,6 +150,7 @@ type Source struct {
 	unknown map[string]bool // event types skipped and logged, at most maxUnknown
 	applied atomic.Int64
 	skipped atomic.Int64
+	retry   atomic.Int64 // the server's last retry field, in milliseconds; -1 for none
 	cancel  context.CancelFunc
 	done    chan struct{}
 }
@@ -164,6 +169,7 @@ func Connect(ctx context.Context, s *store.Cache, rawURL string, opts ...Option)
 	}
 	run, cancel := context.WithCancel(ctx)
 	src := &Source{s: s, url: rawURL, cfg: cfg, cancel: cancel, done: make(chan struct{})}
+	src.retry.Store(-1)
 	src.client = origin.New(rawURL, cfg.allow).Client(cfg.client, cfg.header)
 	if cfg.connect > 0 || cfg.idle > 0 {
 		base := src.client.Transport
@@ -219,20 +225,25 @@ func (src *Source) setState(st State) {
 	}
 }
 
-// run connects until ctx is done. go-sse reconnects a dropped connection
-// itself, with Last-Event-ID; a response it refuses (a 5xx, a wrong content
-// type) ends its Connect, and run starts again after a backoff.
+// run connects until ctx is done, and reconnects after every drop or
+// refused connection with Last-Event-ID: after a backoff that starts at the
+// initial wait (or the server's retry, clamped to WithBackoff's bounds),
+// grows 1.5x with jitter while connections fail, and starts over after a
+// connection that went live.
 func (src *Source) run(ctx context.Context) {
 	defer src.setState(Closed)
 	wait := src.cfg.initial
 	for ctx.Err() == nil {
-		err := src.connect(ctx)
+		live, err := src.connect(ctx)
 		if ctx.Err() != nil {
 			return
 		}
 		src.setState(Retrying)
 		src.s.ReportError(fmt.Errorf("stream: %s: %w", src.url, err))
-		t := time.NewTimer(wait)
+		if live {
+			wait = src.base()
+		}
+		t := time.NewTimer(src.jitter(wait))
 		select {
 		case <-t.C:
 		case <-ctx.Done():
@@ -243,44 +254,73 @@ func (src *Source) run(ctx context.Context) {
 	}
 }
 
-func (src *Source) connect(ctx context.Context) error {
+// base is the first wait of a backoff: the server's retry when it sent
+// one, clamped to WithBackoff's bounds, else the initial wait.
+func (src *Source) base() time.Duration {
+	ms := src.retry.Load()
+	if ms < 0 {
+		return src.cfg.initial
+	}
+	return min(max(time.Duration(ms)*time.Millisecond, src.cfg.initial), src.cfg.max)
+}
+
+// jitter spreads a wait over half to one and a half of it, within
+// WithBackoff's bounds.
+func (src *Source) jitter(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 0
+	}
+	d = d/2 + rand.N(d)
+	return min(max(d, src.cfg.initial), src.cfg.max)
+}
+
+// connect makes one connection and reads it to its end. live reports that
+// the server accepted it.
+func (src *Source) connect(ctx context.Context) (live bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, src.url, nil)
 	if err != nil {
-		return err
+		return false, err
 	}
 	for k, v := range src.cfg.header {
 		req.Header[k] = v
 	}
-	if last := src.LastEventID(); last != "" {
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Cache-Control", "no-cache")
+	last := src.LastEventID()
+	if last != "" {
 		req.Header.Set("Last-Event-ID", last)
 	}
-	client := &sse.Client{
-		HTTPClient: src.client,
-		OnRetry: func(err error, _ time.Duration) {
-			src.setState(Retrying)
-			src.s.ReportError(fmt.Errorf("stream: %s: %w", src.url, err))
-		},
-		ResponseValidator: func(res *http.Response) error {
-			if res.StatusCode != http.StatusOK {
-				return fmt.Errorf("status %s", res.Status)
-			}
-			if ct, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type")); ct != "text/event-stream" {
-				return fmt.Errorf("content type %q, not text/event-stream", res.Header.Get("Content-Type"))
-			}
-			src.setState(Live)
-			if src.live && src.cfg.noReplay {
-				src.gap()
-				src.s.ReportError(fmt.Errorf("stream: %s: reconnected to a server that does not replay: %w", src.url, ErrGap))
-			}
-			src.live = true
-			return nil
-		},
-		Backoff: sse.Backoff{InitialInterval: src.cfg.initial, MaxInterval: src.cfg.max, Multiplier: 1.5, Jitter: 0.5},
+	res, err := src.client.Do(req)
+	if err != nil {
+		return false, err
 	}
-	conn := client.NewConnection(req)
-	conn.Buffer(nil, src.cfg.maxEvent)
-	conn.SubscribeToAll(src.handle)
-	return conn.Connect()
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return false, fmt.Errorf("status %s", res.Status)
+	}
+	if ct, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type")); ct != "text/event-stream" {
+		return false, fmt.Errorf("content type %q, not text/event-stream", res.Header.Get("Content-Type"))
+	}
+	src.setState(Live)
+	if src.live && src.cfg.noReplay {
+		src.gap()
+		src.s.ReportError(fmt.Errorf("stream: %s: reconnected to a server that does not replay: %w", src.url, ErrGap))
+	}
+	src.live = true
+	p := newParser(res.Body, src.cfg.maxEvent, last)
+	for {
+		b, err := p.next()
+		if p.retry >= 0 {
+			src.retry.Store(p.retry)
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return true, ctx.Err()
+			}
+			return true, fmt.Errorf("connection to server lost: %w", err)
+		}
+		src.block(b)
+	}
 }
 
 // maxUnknown bounds the event types a source remembers having logged: a
@@ -310,30 +350,40 @@ func (src *Source) gap() {
 	}
 }
 
+// block takes one block of the stream: an event is applied, whole or not
+// at all, and the last event id becomes the block's, event or not.
+func (src *Source) block(b block) {
+	if b.event {
+		src.handle(b)
+	}
+	src.mu.Lock()
+	src.last = b.id
+	src.mu.Unlock()
+}
+
 // handle applies one event, whole or not at all.
-func (src *Source) handle(e sse.Event) {
+func (src *Source) handle(e block) {
 	var err error
-	switch e.Type {
-	case "operations":
-		err = src.s.From(store.OriginStream).ApplyPayload([]byte(e.Data))
-	case "", "message", "document":
-		err = src.s.From(store.OriginStream).PushPayload("", []byte(e.Data))
-	case "reset":
+	switch {
+	case e.oversize > 0:
+		err = fmt.Errorf("%w: %d bytes", errTooLarge, e.oversize)
+	case e.typ == "operations":
+		err = src.s.From(store.OriginStream).ApplyPayload([]byte(e.data))
+	case e.typ == "" || e.typ == "message" || e.typ == "document":
+		err = src.s.From(store.OriginStream).PushPayload("", []byte(e.data))
+	case e.typ == "reset":
 		src.gap()
 		err = ErrGap
 	default:
-		if src.firstOfType(e.Type) {
-			src.s.Logger().Warn("stream: events of an unknown type are skipped", "url", src.url, "type", e.Type, "id", e.LastEventID)
+		if src.firstOfType(e.typ) {
+			src.s.Logger().Warn("stream: events of an unknown type are skipped", "url", src.url, "type", e.typ, "id", e.id)
 		}
 	}
-	src.mu.Lock()
-	src.last = e.LastEventID
-	src.mu.Unlock()
 	switch {
 	case err != nil:
 		src.skipped.Add(1)
-		src.s.ReportError(&EventError{ID: e.LastEventID, Type: e.Type, Err: err})
-	case e.Type == "operations" || e.Type == "" || e.Type == "message" || e.Type == "document":
+		src.s.ReportError(&EventError{ID: e.id, Type: e.typ, Err: err})
+	case e.typ == "operations" || e.typ == "" || e.typ == "message" || e.typ == "document":
 		src.applied.Add(1)
 	default:
 		src.skipped.Add(1)
