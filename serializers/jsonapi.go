@@ -12,8 +12,9 @@ import (
 
 // JSONAPI is Ember Data's JSONAPISerializer: payload types are singularized and
 // dasherized ("albums", "Albums", "blog_posts" -> "album", "blog-post"), member
-// names are written dasherized ("songCount" -> "song-count") and read in any
-// common spelling (see [Keys.ExactKeys]), members that match nothing are passed
+// names are read in any common spelling (see [Keys.ExactKeys]) and written in
+// the spelling the server was read in (see learn.go; dasherized, "songCount" ->
+// "song-count", for a type never read), members that match nothing are passed
 // on for the store to log and ignore, and each resource is normalized by its own
 // type's serializer when that is a *JSONAPI too. Included resources
 // of unknown types are dropped with a warning; primary ones are an error.
@@ -108,6 +109,19 @@ func (j *JSONAPI) normalizeWithOwn(s *store.Cache, r *jsonapi.Resource) (bool, e
 func (j *JSONAPI) normalizeResource(log *slog.Logger, m *model.Model, r *jsonapi.Resource) error {
 	mp := j.mapper()
 	mm := mp.members(m)
+	mm.learned.learnType(r.Type)
+	if mm.learned.unknown() {
+		for k := range r.Attributes {
+			if i, ok := mm.attrs[k]; ok {
+				mm.learned.learnKey(k, m.Attributes[i].Name)
+			}
+		}
+		for k := range r.Relationships {
+			if i, ok := mm.rels[k]; ok {
+				mm.learned.learnKey(k, m.Relationships[i].Name)
+			}
+		}
+	}
 	r.Type = m.Name
 	// A member that matches nothing keeps its payload name: the store ignores
 	// it and logs it once per type and name, so nothing is dropped in silence.

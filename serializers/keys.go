@@ -35,9 +35,10 @@ type Keys struct {
 
 // memberMap is one model's payload keys resolved: payload key -> member.
 type memberMap struct {
-	attrs map[string]int  // payload key -> attribute index
-	rels  map[string]int  // payload key -> relationship index
-	exact map[string]bool // the hooks' own keys, which win over variants
+	attrs   map[string]int  // payload key -> attribute index
+	rels    map[string]int  // payload key -> relationship index
+	exact   map[string]bool // the hooks' own keys, which win over variants
+	learned learned         // the server's spellings, for writing (learn.go)
 }
 
 // mapper resolves Keys per model once and caches the result.

@@ -245,9 +245,13 @@ func normalizeHash(mp *mapper, primaryKey string, hook func(*model.Model, map[st
 		res.ID = id
 	}
 	mm := mp.members(m)
+	learning := mm.learned.unknown()
 	for key, v := range hash {
 		if i, ok := mm.attrs[key]; ok {
 			res.Attributes[m.Attributes[i].Name] = v
+			if learning {
+				mm.learned.learnKey(key, m.Attributes[i].Name)
+			}
 		}
 	}
 	var links map[string]string

@@ -24,14 +24,15 @@ func (k *Keys) omitted(name string) bool { return slices.Contains(k.Omit, name) 
 // member names through KeyForAttribute and KeyForRelationship (dasherized by
 // default), and types through PayloadKeyFromModelName (pluralized, as Ember
 // Data's JSONAPISerializer: "album" -> "albums").
-func (j *JSONAPI) SerializeRecord(_ *store.Cache, _ *store.Request, res *jsonapi.Resource) ([]byte, error) {
+func (j *JSONAPI) SerializeRecord(s *store.Cache, _ *store.Request, res *jsonapi.Resource) ([]byte, error) {
 	mp := j.mapper()
-	out := jsonapi.Resource{Type: j.payloadType(res.Type), ID: res.ID, LID: res.LID}
+	mm := j.membersOf(s, res.Type)
+	out := jsonapi.Resource{Type: j.payloadType(s, res.Type), ID: res.ID, LID: res.LID}
 	if res.Attributes != nil {
 		out.Attributes = make(map[string]json.RawMessage, len(res.Attributes))
 		for name, v := range res.Attributes {
 			if !j.omitted(name) {
-				out.Attributes[mp.attrKey(name)] = v
+				out.Attributes[mp.writeKey(mm, name, false)] = v
 			}
 		}
 	}
@@ -44,16 +45,45 @@ func (j *JSONAPI) SerializeRecord(_ *store.Cache, _ *store.Request, res *jsonapi
 		}
 		r := &jsonapi.Relationship{Shape: rel.Shape, Data: make([]jsonapi.Identifier, len(rel.Data))}
 		for i, id := range rel.Data {
-			r.Data[i] = jsonapi.Identifier{Type: j.payloadType(id.Type), ID: id.ID, LID: id.LID}
+			r.Data[i] = jsonapi.Identifier{Type: j.payloadType(s, id.Type), ID: id.ID, LID: id.LID}
 		}
-		out.Relationships[mp.relKey(name)] = r
+		out.Relationships[mp.writeKey(mm, name, true)] = r
 	}
 	return jsonapi.Encode(&jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{out}})
 }
 
-func (j *JSONAPI) payloadType(name string) string {
+// membersOf returns the member map of the model a type name names, or nil
+// (without a store, or for a type it does not know).
+func (j *JSONAPI) membersOf(s *store.Cache, typ string) *memberMap {
+	if s == nil {
+		return nil
+	}
+	m, err := s.ModelFor(typ)
+	if err != nil {
+		return nil
+	}
+	return j.ownMapper(s, typ).members(m)
+}
+
+// ownMapper is the mapper of the type's own serializer when that is a
+// JSONAPI (which read its resources), else j's.
+func (j *JSONAPI) ownMapper(s *store.Cache, typ string) *mapper {
+	if own, ok := s.SerializerFor(typ).(*JSONAPI); ok {
+		return own.mapper()
+	}
+	return j.mapper()
+}
+
+// payloadType is the type a save writes: the hook's, else the spelling the
+// server was read in, else the plural, dasherized name.
+func (j *JSONAPI) payloadType(s *store.Cache, name string) string {
 	if j.PayloadKeyFromModelName != nil {
 		return j.PayloadKeyFromModelName(name)
+	}
+	if mm := j.membersOf(s, name); mm != nil {
+		if t := mm.learned.typ.Load(); t != nil {
+			return *t
+		}
 	}
 	return model.Pluralize(model.Dasherize(name))
 }
@@ -104,20 +134,24 @@ func hashOf(mp *mapper, k *Keys, primaryKey string, s *store.Cache, req *store.R
 	if res.ID != "" && (req == nil || req.Op != store.OpUpdateRecord) {
 		hash[primaryKey], _ = json.Marshal(res.ID)
 	}
-	for name, v := range res.Attributes {
-		if !k.omitted(name) {
-			hash[mp.attrKey(name)] = v
-		}
-	}
 	var m *model.Model
 	if req != nil {
 		m = req.Model
+	}
+	var mm *memberMap // what reading taught of the server's spelling
+	if m != nil {
+		mm = mp.members(m)
+	}
+	for name, v := range res.Attributes {
+		if !k.omitted(name) {
+			hash[mp.writeKey(mm, name, false)] = v
+		}
 	}
 	for name, rel := range res.Relationships {
 		if k.omitted(name) {
 			continue
 		}
-		key := mp.relKey(name)
+		key := mp.writeKey(mm, name, true)
 		if rel.Shape == jsonapi.Many {
 			ids := make([]string, len(rel.Data))
 			for i, id := range rel.Data {

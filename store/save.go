@@ -58,8 +58,10 @@ func (s *Cache) save(ctx context.Context, tc *typeCache, r *record, id string, o
 	s.mu.Unlock()
 
 	req := &Request{Op: op, Type: tc.model.Name, Model: tc.model, ID: sent.id, Include: o.include, AdapterOptions: o.adapterOptions}
+	var res *jsonapi.Resource // what the save sends, by member name
 	if op != OpDeleteRecord {
-		res, err := s.snapshot(tc, r, op, sent)
+		var err error
+		res, err = s.snapshot(tc, r, op, sent)
 		if err == nil {
 			req.Body, err = s.serializeRecord(tc, req, res)
 		}
@@ -72,6 +74,7 @@ func (s *Cache) save(ctx context.Context, tc *typeCache, r *record, id string, o
 	defer s.requestDone()
 	doc, err := s.fetch(ctx, req)
 	if err == nil {
+		s.unechoed(tc.model, res, doc)
 		var settled bool
 		settled, err = s.saveDone(since, tc, r, done, op, sent, doc)
 		if settled {
