@@ -30,6 +30,24 @@ const maxInflections = 4096
 
 var plurals, singulars inflections
 
+// Uncountable declares words that have no separate plural ("media",
+// "equipment"), as Ember's inflector.uncountable: Pluralize and Singularize
+// leave them as they are, in every type name they end. It is global to the
+// program, as the inflector is; call it at start-up, before any store reads
+// or writes.
+func Uncountable(words ...string) {
+	inflection.AddUncountable(words...)
+	plurals.reset()
+	singulars.reset()
+	typeNames.reset()
+}
+
+// reset forgets every memoized inflection.
+func (c *inflections) reset() {
+	c.m.Clear()
+	c.n.Store(0)
+}
+
 // TypeName turns a payload's type or root key into a type name, singular and
 // dasherized: "albums", "Albums", "blog_posts" and "BlogPosts" -> "album",
 // "blog-post". It is memoized like Pluralize and Singularize.

@@ -280,6 +280,21 @@ func (r *Registry) ByName(name string) (*Model, bool) {
 	return m, ok
 }
 
+// TypeFor returns the model a payload's type or root key names. It is the
+// one reading of type names that the serializers share: the key's dashed
+// form when a model has that name ("media", "Media", "activity_data", for
+// models Media and ActivityData, whose names the registry dasherizes and
+// never inflects), else its singular (TypeName: "albums", "Albums" ->
+// "album"). Words the inflector gets wrong for a program's types can be
+// declared with Uncountable.
+func (r *Registry) TypeFor(key string) (*Model, bool) {
+	if m, ok := r.byName[Dasherize(key)]; ok {
+		return m, true
+	}
+	m, ok := r.byName[TypeName(key)]
+	return m, ok
+}
+
 // ByType returns the model for a Go struct type. For a handful of models a scan
 // of pointer comparisons beats hashing the type.
 func (r *Registry) ByType(t reflect.Type) (*Model, bool) {

@@ -94,7 +94,7 @@ func (j *JSONAPI) normalizeDocument(s *store.Cache, doc *jsonapi.Document) (*jso
 // normalizeWithOwn normalizes r with its own type's serializer when that is a
 // JSONAPI serializer, else with j. It reports false for an unknown type.
 func (j *JSONAPI) normalizeWithOwn(s *store.Cache, r *jsonapi.Resource) (bool, error) {
-	name := j.mapper().modelName(r.Type)
+	name := j.mapper().modelName(s.Registry(), r.Type)
 	m, err := s.ModelFor(name)
 	if err != nil {
 		return false, nil
@@ -103,10 +103,10 @@ func (j *JSONAPI) normalizeWithOwn(s *store.Cache, r *jsonapi.Resource) (bool, e
 	if !ok {
 		own = j
 	}
-	return true, own.normalizeResource(s.Logger(), m, r)
+	return true, own.normalizeResource(s.Logger(), s.Registry(), m, r)
 }
 
-func (j *JSONAPI) normalizeResource(log *slog.Logger, m *model.Model, r *jsonapi.Resource) error {
+func (j *JSONAPI) normalizeResource(log *slog.Logger, reg *model.Registry, m *model.Model, r *jsonapi.Resource) error {
 	mp := j.mapper()
 	mm := mp.members(m)
 	mm.learned.learnType(r.Type)
@@ -137,7 +137,7 @@ func (j *JSONAPI) normalizeResource(log *slog.Logger, m *model.Model, r *jsonapi
 			func(v *jsonapi.Relationship) {
 				if v != nil {
 					for n := range v.Data {
-						v.Data[n].Type = mp.modelName(v.Data[n].Type)
+						v.Data[n].Type = mp.modelName(reg, v.Data[n].Type)
 					}
 				}
 			})

@@ -50,9 +50,17 @@ type mapper struct {
 	cache    sync.Map // *model.Model -> *memberMap
 }
 
-func (mp *mapper) modelName(key string) string {
+// modelName maps a payload's type or root key to a type name: the hook's,
+// else the registry's reading of it (Registry.TypeFor: "media", "medias",
+// "Media" -> "media" for a model Media), else model.TypeName's.
+func (mp *mapper) modelName(reg *model.Registry, key string) string {
 	if mp.keys.ModelNameFromPayloadKey != nil {
 		return mp.keys.ModelNameFromPayloadKey(key)
+	}
+	if reg != nil {
+		if m, ok := reg.TypeFor(key); ok {
+			return m.Name
+		}
 	}
 	return mp.modelDef(key)
 }

@@ -111,7 +111,7 @@ func (r *REST) normalizeRoots(s *store.Cache, req *store.Request, primaryType st
 			continue
 		}
 		sideload := strings.HasPrefix(key, "_")
-		name := r.mapper().modelName(strings.TrimPrefix(key, "_"))
+		name := r.mapper().modelName(s.Registry(), strings.TrimPrefix(key, "_"))
 		m, err := s.ModelFor(name)
 		if err != nil {
 			s.Logger().Warn("serializers: no model for payload key", "key", key)
@@ -217,13 +217,13 @@ func normalizeOwn(s *store.Cache, def hashNormalizer, m *model.Model, raw []byte
 }
 
 func (r *REST) normalizeHash(s *store.Cache, m *model.Model, raw []byte) (jsonapi.Resource, error) {
-	return normalizeHash(r.mapper(), r.PrimaryKey, r.NormalizeHash, m, raw)
+	return normalizeHash(s.Registry(), r.mapper(), r.PrimaryKey, r.NormalizeHash, m, raw)
 }
 
 // normalizeHash turns one REST/JSON hash into a resource, as Ember Data's
 // JSONSerializer normalize: the id from the primary key, declared attributes and
 // relationships by their mapped keys, and links.
-func normalizeHash(mp *mapper, primaryKey string, hook func(*model.Model, map[string]json.RawMessage) error, m *model.Model, raw []byte) (jsonapi.Resource, error) {
+func normalizeHash(reg *model.Registry, mp *mapper, primaryKey string, hook func(*model.Model, map[string]json.RawMessage) error, m *model.Model, raw []byte) (jsonapi.Resource, error) {
 	var hash map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &hash); err != nil {
 		return jsonapi.Resource{}, &store.DocumentError{Err: fmt.Errorf("%w: %w", jsonapi.ErrType, err)}
@@ -272,7 +272,7 @@ func normalizeHash(mp *mapper, primaryKey string, hook func(*model.Model, map[st
 			if t, ok := hash[key+"Type"]; ok {
 				_ = json.Unmarshal(t, &polyType)
 			}
-			if err := linkage(mp, info, v, polyType, rel); err != nil {
+			if err := linkage(reg, mp, info, v, polyType, rel); err != nil {
 				return res, &store.DocumentError{Pointer: jsonapi.Pointer(key), Err: err}
 			}
 		}
@@ -306,7 +306,7 @@ func normalizeHash(mp *mapper, primaryKey string, hook func(*model.Model, map[st
 
 // linkage reads a relationship value: null, an id, an {"id", "type"} object, or
 // an array of either.
-func linkage(mp *mapper, info *model.RelInfo, v json.RawMessage, polyType string, rel *jsonapi.Relationship) error {
+func linkage(reg *model.Registry, mp *mapper, info *model.RelInfo, v json.RawMessage, polyType string, rel *jsonapi.Relationship) error {
 	v = bytes.TrimSpace(v)
 	target := ""
 	if info.Target != nil {
@@ -325,14 +325,14 @@ func linkage(mp *mapper, info *model.RelInfo, v json.RawMessage, polyType string
 			id, err := scalarID(o.ID)
 			t := target
 			if o.Type != "" {
-				t = mp.modelName(o.Type)
+				t = mp.modelName(reg, o.Type)
 			}
 			return jsonapi.Identifier{Type: t, ID: id}, err
 		}
 		id, err := scalarID(raw)
 		t := target
 		if polyType != "" {
-			t = mp.modelName(polyType)
+			t = mp.modelName(reg, polyType)
 		}
 		return jsonapi.Identifier{Type: t, ID: id}, err
 	}
@@ -405,7 +405,7 @@ type JSON struct {
 func (j *JSON) mapper() *mapper { return j.lazy.get(&j.Keys, identity) }
 
 func (j *JSON) normalizeHash(s *store.Cache, m *model.Model, raw []byte) (jsonapi.Resource, error) {
-	return normalizeHash(j.mapper(), j.PrimaryKey, j.NormalizeHash, m, raw)
+	return normalizeHash(s.Registry(), j.mapper(), j.PrimaryKey, j.NormalizeHash, m, raw)
 }
 
 // NormalizeResponse implements store.Serializer.
