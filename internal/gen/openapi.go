@@ -1,6 +1,9 @@
 package gen
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -28,8 +31,8 @@ import (
 // members are ordered by name, since JSON objects have no order.
 func (p *Package) ReadOpenAPI(file string, data []byte) error {
 	p.Sources = append(p.Sources, file)
-	var doc any
-	if err := yaml.Unmarshal(data, &doc); err != nil { // YAML is a superset of JSON
+	doc, err := decodeDocument(data)
+	if err != nil {
 		return &Error{File: file, Err: fmt.Errorf("%w: %v", ErrSyntax, err)}
 	}
 	o := openapi{file: file, doc: doc, types: map[string]*Resource{}}
@@ -41,6 +44,9 @@ func (p *Package) ReadOpenAPI(file string, data []byte) error {
 		if err := o.resource("/components/schemas/"+escape(name), schemas[name]); err != nil {
 			return err
 		}
+	}
+	if o.err != nil {
+		return o.err
 	}
 	if len(o.order) == 0 {
 		return &Error{File: file, Path: "/components/schemas", Err: fmt.Errorf("%w: no schema describes a JSON:API resource", ErrSyntax)}
@@ -57,6 +63,49 @@ type openapi struct {
 	doc   any
 	types map[string]*Resource
 	order []*Resource
+	err   error // the first $ref that did not resolve
+}
+
+// decodeDocument reads a JSON document with a JSON decoder, in linear time,
+// and anything else as YAML (a superset of JSON, whose parser is far slower
+// on large JSON documents).
+func decodeDocument(data []byte) (any, error) {
+	var doc any
+	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '{' {
+		d := json.NewDecoder(bytes.NewReader(trimmed))
+		d.UseNumber()
+		if err := d.Decode(&doc); err != nil {
+			return nil, err
+		}
+		if d.More() {
+			return nil, errors.New("data after the JSON document")
+		}
+		return jsonNumbers(doc), nil
+	}
+	err := yaml.Unmarshal(data, &doc)
+	return doc, err
+}
+
+// jsonNumbers turns the json.Numbers of a decoded document into the int
+// and float64 values the YAML parser gives, so the reader sees one shape.
+func jsonNumbers(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			x[k] = jsonNumbers(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = jsonNumbers(e)
+		}
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return int(i)
+		}
+		f, _ := x.Float64()
+		return f
+	}
+	return v
 }
 
 // resource reads the component schema at path when it is a resource.
@@ -76,7 +125,7 @@ func (o *openapi) resource(path string, schema any) error {
 		o.types[typ] = r
 		o.order = append(o.order, r)
 	}
-	if d, ok := o.deref(schema, 0)["description"].(string); ok && r.Doc == "" {
+	if d, ok := o.deref(path, schema, 0)["description"].(string); ok && r.Doc == "" {
 		r.Doc = d
 	}
 	have := map[string]bool{}
@@ -110,7 +159,7 @@ func (o *openapi) resource(path string, schema any) error {
 
 // attribute sets an attribute's transform, Go type and doc from its schema.
 func (o *openapi) attribute(f *Field, schema any) {
-	s := o.deref(schema, 0)
+	s := o.deref(f.Path, schema, 0)
 	if d, ok := s["description"].(string); ok {
 		f.Doc = d
 	}
@@ -142,14 +191,14 @@ func (o *openapi) attribute(f *Field, schema any) {
 // kind and the related type.
 func (o *openapi) relationship(f *Field, schema any) error {
 	props, ppath := o.properties(f.Path, schema, 0)
-	data := o.deref(props["data"], 0)
+	data := o.deref(ppath+"/data", props["data"], 0)
 	if data == nil {
 		return &Error{File: o.file, Path: ppath + "/data", Err: fmt.Errorf("%w: a relationship schema needs data", ErrSyntax)}
 	}
 	ident := data
 	if schemaType(data) == "array" || data["items"] != nil {
 		f.Kind = HasMany
-		ident = o.deref(data["items"], 0)
+		ident = o.deref(ppath+"/data/items", data["items"], 0)
 	} else {
 		ident = o.nonNull(data)
 	}
@@ -167,7 +216,7 @@ func (o *openapi) nonNull(s map[string]any) map[string]any {
 	for _, key := range []string{"oneOf", "anyOf", "allOf"} {
 		list, _ := s[key].([]any)
 		for _, alt := range list {
-			a := o.deref(alt, 0)
+			a := o.deref("", alt, 0)
 			if schemaType(a) != "null" && (a["properties"] != nil || a["allOf"] != nil) {
 				return a
 			}
@@ -184,7 +233,7 @@ func (o *openapi) properties(path string, schema any, depth int) (map[string]any
 	}
 	s := schemaMap(schema)
 	if ref, ok := s["$ref"].(string); ok {
-		target, tpath := o.ref(ref)
+		target, tpath := o.ref(path, ref)
 		return o.properties(tpath, target, depth+1)
 	}
 	out, _ := s["properties"].(map[string]any)
@@ -211,28 +260,45 @@ func (o *openapi) properties(path string, schema any, depth int) (map[string]any
 }
 
 // deref follows $ref to a schema object.
-func (o *openapi) deref(schema any, depth int) map[string]any {
+func (o *openapi) deref(from string, schema any, depth int) map[string]any {
 	s := schemaMap(schema)
 	if ref, ok := s["$ref"].(string); ok && depth < 32 {
-		target, _ := o.ref(ref)
-		return o.deref(target, depth+1)
+		target, tpath := o.ref(from, ref)
+		return o.deref(tpath, target, depth+1)
 	}
 	return s
 }
 
-// ref resolves a local reference, "#/components/schemas/X".
-func (o *openapi) ref(ref string) (any, string) {
-	path := strings.TrimPrefix(ref, "#")
-	var keys []string
-	for _, k := range strings.Split(strings.TrimPrefix(path, "/"), "/") {
-		keys = append(keys, strings.ReplaceAll(strings.ReplaceAll(k, "~1", "/"), "~0", "~"))
+// ref resolves a local reference, "#/components/schemas/X", found at the
+// schema at path ("" where it is not known). A reference to another file, or
+// to nothing, is an error (the first is kept in o.err) and resolves to nil.
+func (o *openapi) ref(from, ref string) (any, string) {
+	path, local := strings.CutPrefix(ref, "#")
+	var target any
+	if local {
+		var keys []string
+		for _, k := range strings.Split(strings.TrimPrefix(path, "/"), "/") {
+			keys = append(keys, strings.ReplaceAll(strings.ReplaceAll(k, "~1", "/"), "~0", "~"))
+		}
+		target = at(o.doc, keys...)
 	}
-	return at(o.doc, keys...), path
+	if target == nil && o.err == nil {
+		why := "resolves to nothing"
+		if !local {
+			why = "names another document, which larder-gen does not read"
+		}
+		where := from
+		if where != "" {
+			where += "/$ref"
+		}
+		o.err = &Error{File: o.file, Path: where, Err: fmt.Errorf("%w: $ref %q %s", ErrSyntax, ref, why)}
+	}
+	return target, path
 }
 
 // enum returns the single value a string schema allows (enum or const).
 func (o *openapi) enum(path string, schema any) (string, bool) {
-	s := o.deref(schema, 0)
+	s := o.deref(path, schema, 0)
 	if c, ok := s["const"].(string); ok {
 		return c, true
 	}
