@@ -131,6 +131,9 @@ func FuzzReaders(f *testing.F) {
 	}
 	f.Add([]byte(`openapi: 3.0.0
 components: {schemas: {a: {$ref: '#/components/schemas/a'}}}`))
+	// JSON takes the JSON decoder's path.
+	f.Add([]byte(`{"openapi":"3.0.0","components":{"schemas":{"a":{"$ref":"#/components/schemas/b"},"b":{"properties":{"type":{"enum":["bs"]},"attributes":{"properties":{"n":{"type":"integer"}}}}}}}}`))
+	f.Add([]byte(`{"openapi":"3.0.0"} {}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, format := range []string{"warpdrive", "openapi"} {
 			var p gen.Package
