@@ -65,6 +65,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzExactInteger$$' -fuzztime $(FUZZTIME) ./attr
 	$(GO) test -run '^$$' -fuzz '^FuzzREST$$' -fuzztime $(FUZZTIME) ./serializers
 	$(GO) test -run '^$$' -fuzz '^FuzzErrorHash$$' -fuzztime $(FUZZTIME) ./serializers
+	$(GO) test -run '^$$' -fuzz '^FuzzEmbedded$$' -fuzztime $(FUZZTIME) ./serializers
 	$(GO) test -run '^$$' -fuzz '^FuzzJSONAPISerializer$$' -fuzztime $(FUZZTIME) ./serializers
 	$(GO) test -run '^$$' -fuzz '^FuzzAdapterRoute$$' -fuzztime $(FUZZTIME) ./adapters
 	$(GO) test -run '^$$' -fuzz '^FuzzReaders$$' -fuzztime $(FUZZTIME) ./internal/gen

@@ -23,6 +23,11 @@ type Keys struct {
 	// Omit lists members a save never writes, as Ember Data's attrs option
 	// {serialize: false}: computed or server-owned fields.
 	Omit []string
+	// Embedded says, by relationship name, which relationships carry their
+	// records inside the parent's hash, as Ember Data's EmbeddedRecordsMixin
+	// attrs option ({comments: {embedded: 'always'}}); REST and JSON read it
+	// (see Embedded).
+	Embedded map[string]Embedded
 	// ExactKeys makes the serializer read only the keys the hooks above give.
 	// By default it also reads each member in every common spelling: as the
 	// model declares it, camelCase ("songCount", JSON:API 1.1's recommendation

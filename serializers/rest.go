@@ -80,11 +80,12 @@ func (r *REST) NormalizePayload(s *store.Cache, _ string, body []byte) (*jsonapi
 
 // Normalize implements store.ResourceNormalizer: raw is one hash of model m.
 func (r *REST) Normalize(s *store.Cache, m *model.Model, raw []byte) (*jsonapi.Document, error) {
-	res, err := normalizeOwn(s, r, m, raw)
+	c := &hashCtx{s: s, def: r}
+	res, err := normalizeOwn(c, m, raw)
 	if err != nil {
 		return nil, err
 	}
-	return &jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{res}}, nil
+	return &jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{res}, Included: c.embedded}, nil
 }
 
 func (r *REST) normalizeRoots(s *store.Cache, req *store.Request, primaryType string, body []byte, allData bool) (*jsonapi.Document, error) {
@@ -106,6 +107,8 @@ func (r *REST) normalizeRoots(s *store.Cache, req *store.Request, primaryType st
 	}
 	slices.Sort(keys) // deterministic order of side-loads
 	var primaries []jsonapi.Resource
+	c := &hashCtx{s: s, def: r}
+	defer func() { doc.Included = append(doc.Included, c.embedded...) }()
 	for _, key := range keys {
 		if key == "meta" || key == "links" {
 			continue
@@ -122,7 +125,7 @@ func (r *REST) normalizeRoots(s *store.Cache, req *store.Request, primaryType st
 			return nil, &store.DocumentError{Pointer: jsonapi.Pointer(key), Err: err}
 		}
 		for i, h := range hashes {
-			res, err := normalizeOwn(s, r, m, h)
+			res, err := normalizeOwn(c, m, h)
 			if err != nil {
 				return nil, at(err, jsonapi.Pointer(key, fmt.Sprint(i)))
 			}
@@ -204,26 +207,36 @@ func splitHashes(raw json.RawMessage) ([]json.RawMessage, error) {
 
 // hashNormalizer is implemented by the REST and JSON serializers.
 type hashNormalizer interface {
-	normalizeHash(s *store.Cache, m *model.Model, raw []byte) (jsonapi.Resource, error)
+	normalizeHash(c *hashCtx, m *model.Model, raw []byte) (jsonapi.Resource, error)
+}
+
+// A hashCtx is what normalizing one payload's hashes shares: the store, the
+// serializer that reads the payload, and the records embedded in its hashes
+// (see embedded.go), which go to the document's included.
+type hashCtx struct {
+	s        *store.Cache
+	def      hashNormalizer
+	embedded []jsonapi.Resource
+	depth    int
 }
 
 // normalizeOwn normalizes a hash with its type's own serializer when that reads
-// hashes, else with def.
-func normalizeOwn(s *store.Cache, def hashNormalizer, m *model.Model, raw []byte) (jsonapi.Resource, error) {
-	if own, ok := s.SerializerFor(m.Name).(hashNormalizer); ok {
-		return own.normalizeHash(s, m, raw)
+// hashes, else with the payload's.
+func normalizeOwn(c *hashCtx, m *model.Model, raw []byte) (jsonapi.Resource, error) {
+	if own, ok := c.s.SerializerFor(m.Name).(hashNormalizer); ok {
+		return own.normalizeHash(c, m, raw)
 	}
-	return def.normalizeHash(s, m, raw)
+	return c.def.normalizeHash(c, m, raw)
 }
 
-func (r *REST) normalizeHash(s *store.Cache, m *model.Model, raw []byte) (jsonapi.Resource, error) {
-	return normalizeHash(s.Registry(), r.mapper(), r.PrimaryKey, r.NormalizeHash, m, raw)
+func (r *REST) normalizeHash(c *hashCtx, m *model.Model, raw []byte) (jsonapi.Resource, error) {
+	return normalizeHash(c, r.mapper(), r.PrimaryKey, r.NormalizeHash, m, raw)
 }
 
 // normalizeHash turns one REST/JSON hash into a resource, as Ember Data's
 // JSONSerializer normalize: the id from the primary key, declared attributes and
 // relationships by their mapped keys, and links.
-func normalizeHash(reg *model.Registry, mp *mapper, primaryKey string, hook func(*model.Model, map[string]json.RawMessage) error, m *model.Model, raw []byte) (jsonapi.Resource, error) {
+func normalizeHash(c *hashCtx, mp *mapper, primaryKey string, hook func(*model.Model, map[string]json.RawMessage) error, m *model.Model, raw []byte) (jsonapi.Resource, error) {
 	var hash map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &hash); err != nil {
 		return jsonapi.Resource{}, &store.DocumentError{Err: fmt.Errorf("%w: %w", jsonapi.ErrType, err)}
@@ -272,8 +285,14 @@ func normalizeHash(reg *model.Registry, mp *mapper, primaryKey string, hook func
 			if t, ok := hash[key+"Type"]; ok {
 				_ = json.Unmarshal(t, &polyType)
 			}
-			if err := linkage(reg, mp, info, v, polyType, rel); err != nil {
-				return res, &store.DocumentError{Pointer: jsonapi.Pointer(key), Err: err}
+			var err error
+			if mp.keys.Embedded[name].Deserialize == "records" {
+				err = embeddedLinkage(c, mp, info, v, rel)
+			} else {
+				err = linkage(c.s.Registry(), mp, info, v, polyType, rel)
+			}
+			if err != nil {
+				return res, at(err, jsonapi.Pointer(key))
 			}
 		}
 		if rel.Shape != jsonapi.Absent || rel.Links != nil {
@@ -404,8 +423,8 @@ type JSON struct {
 
 func (j *JSON) mapper() *mapper { return j.lazy.get(&j.Keys, identity) }
 
-func (j *JSON) normalizeHash(s *store.Cache, m *model.Model, raw []byte) (jsonapi.Resource, error) {
-	return normalizeHash(s.Registry(), j.mapper(), j.PrimaryKey, j.NormalizeHash, m, raw)
+func (j *JSON) normalizeHash(c *hashCtx, m *model.Model, raw []byte) (jsonapi.Resource, error) {
+	return normalizeHash(c, j.mapper(), j.PrimaryKey, j.NormalizeHash, m, raw)
 }
 
 // NormalizeResponse implements store.Serializer.
@@ -418,8 +437,10 @@ func (j *JSON) NormalizeResponse(s *store.Cache, req *store.Request, body []byte
 		return nil, &store.DocumentError{Err: err}
 	}
 	doc := &jsonapi.Document{Shape: jsonapi.Many, Data: make([]jsonapi.Resource, 0, len(hashes))}
+	c := &hashCtx{s: s, def: j}
+	defer func() { doc.Included = append(doc.Included, c.embedded...) }()
 	for i, h := range hashes {
-		res, err := normalizeOwn(s, j, req.Model, h)
+		res, err := normalizeOwn(c, req.Model, h)
 		if err != nil {
 			return nil, at(err, "/"+fmt.Sprint(i))
 		}
@@ -436,11 +457,12 @@ func (j *JSON) NormalizeResponse(s *store.Cache, req *store.Request, body []byte
 
 // Normalize implements store.ResourceNormalizer.
 func (j *JSON) Normalize(s *store.Cache, m *model.Model, raw []byte) (*jsonapi.Document, error) {
-	res, err := normalizeOwn(s, j, m, raw)
+	c := &hashCtx{s: s, def: j}
+	res, err := normalizeOwn(c, m, raw)
 	if err != nil {
 		return nil, err
 	}
-	return &jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{res}}, nil
+	return &jsonapi.Document{Shape: jsonapi.One, Data: []jsonapi.Resource{res}, Included: c.embedded}, nil
 }
 
 var (

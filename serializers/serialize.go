@@ -2,6 +2,7 @@ package serializers
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
 
@@ -103,7 +104,10 @@ func (r *REST) SerializeRecord(s *store.Cache, req *store.Request, res *jsonapi.
 	if r.PayloadKeyFromModelName != nil {
 		root = r.PayloadKeyFromModelName(res.Type)
 	}
-	hash := hashOf(r.mapper(), &r.Keys, r.PrimaryKey, s, req, res)
+	hash, err := hashOf(r.mapper(), &r.Keys, r.PrimaryKey, s, req, res)
+	if err != nil {
+		return nil, err
+	}
 	return json.Marshal(map[string]any{root: hash})
 }
 
@@ -115,7 +119,11 @@ func (r *REST) MemberName(m *model.Model, key string) (string, bool) {
 // SerializeRecord implements store.RecordSerializer: the hash alone, as the
 // REST serializer writes it without a root.
 func (j *JSON) SerializeRecord(s *store.Cache, req *store.Request, res *jsonapi.Resource) ([]byte, error) {
-	return json.Marshal(hashOf(j.mapper(), &j.Keys, j.PrimaryKey, s, req, res))
+	hash, err := hashOf(j.mapper(), &j.Keys, j.PrimaryKey, s, req, res)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(hash)
 }
 
 // MemberName implements store.MemberResolver.
@@ -126,7 +134,7 @@ func (j *JSON) MemberName(m *model.Model, key string) (string, bool) {
 // hashOf writes a record as Ember Data's JSONSerializer serialize does: the
 // id (on create only), attributes by key, a belongsTo as its id or null (and
 // "<key>Type" for a polymorphic one), a hasMany as an array of ids.
-func hashOf(mp *mapper, k *Keys, primaryKey string, s *store.Cache, req *store.Request, res *jsonapi.Resource) map[string]json.RawMessage {
+func hashOf(mp *mapper, k *Keys, primaryKey string, s *store.Cache, req *store.Request, res *jsonapi.Resource) (map[string]json.RawMessage, error) {
 	hash := map[string]json.RawMessage{}
 	if primaryKey == "" {
 		primaryKey = "id"
@@ -151,6 +159,12 @@ func hashOf(mp *mapper, k *Keys, primaryKey string, s *store.Cache, req *store.R
 		if k.omitted(name) {
 			continue
 		}
+		switch k.Embedded[name].Serialize {
+		case "false":
+			continue
+		case "records":
+			return nil, fmt.Errorf("serializers: %s.%s: %w", res.Type, name, errEmbedded)
+		}
 		key := mp.writeKey(mm, name, true)
 		if rel.Shape == jsonapi.Many {
 			ids := make([]string, len(rel.Data))
@@ -172,7 +186,7 @@ func hashOf(mp *mapper, k *Keys, primaryKey string, s *store.Cache, req *store.R
 			}
 		}
 	}
-	return hash
+	return hash, nil
 }
 
 // memberName maps a payload key to a member name with a serializer's mapper.
