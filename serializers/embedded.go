@@ -5,11 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/larder-go/larder/jsonapi"
 	"github.com/larder-go/larder/model"
-	"github.com/larder-go/larder/relationship"
 	"github.com/larder-go/larder/store"
 )
 
@@ -90,39 +88,7 @@ func embeddedLinkage(c *hashCtx, mp *mapper, info *model.RelInfo, v json.RawMess
 		c.embedded[slot] = res
 		return jsonapi.Identifier{Type: m.Name, ID: res.ID}, nil
 	}
-	switch {
-	case string(v) == "null":
-		rel.Shape = jsonapi.Null
-		if info.Kind == relationship.KindHasMany {
-			rel.Shape = jsonapi.Many
-		}
-	case len(v) > 0 && v[0] == '[':
-		if info.Kind != relationship.KindHasMany {
-			return fmt.Errorf("%w: belongsTo %q needs one record or null", store.ErrShape, info.Name)
-		}
-		var items []json.RawMessage
-		if err := json.Unmarshal(v, &items); err != nil {
-			return fmt.Errorf("%w: %w", jsonapi.ErrType, err)
-		}
-		rel.Shape, rel.Data = jsonapi.Many, make([]jsonapi.Identifier, 0, len(items))
-		for i, it := range items {
-			id, err := one(it)
-			if err != nil {
-				return at(err, "/"+strconv.Itoa(i))
-			}
-			rel.Data = append(rel.Data, id)
-		}
-	default:
-		if info.Kind == relationship.KindHasMany {
-			return fmt.Errorf("%w: hasMany %q needs an array", store.ErrShape, info.Name)
-		}
-		id, err := one(v)
-		if err != nil {
-			return err
-		}
-		rel.Shape, rel.Data = jsonapi.One, []jsonapi.Identifier{id}
-	}
-	return nil
+	return readRelationship(info, v, one, rel)
 }
 
 // accepts reports whether a relationship can hold records of model m.

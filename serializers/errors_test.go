@@ -48,17 +48,25 @@ func TestActiveModelErrorHash(t *testing.T) {
 			s, err := store.New(&adapters.REST{Config: adapters.Config{Host: srv.URL}}, tc.sz, store.WithModels(fixture.Models()...))
 			require.NoError(t, err)
 			defer s.Close()
-			doc, err := jsonapi.Decode([]byte(`{"data":{"type":"album","id":"1","attributes":{"title":"Old"}}}`))
-			require.NoError(t, err)
-			_, err = s.Push(doc)
-			require.NoError(t, err)
-			ref := store.GetReference[fixture.Album](s, "1")
-			require.NoError(t, ref.Update(func(a *fixture.Album) { a.Title = "T" }))
-			require.ErrorIs(t, ref.Save(context.Background()), store.ErrInvalid)
+			ref := invalidSave(t, s)
 			assert.Equal(t, tc.want, ref.Errors())
 			assert.Equal(t, "T", store.PeekAll[fixture.Album](s).Records()[0].Title, "the edit is kept")
 		})
 	}
+}
+
+// invalidSave pushes album 1, edits its title and saves it against a server
+// that answers 422.
+func invalidSave(t *testing.T, s *store.Cache) store.Ref[fixture.Album] {
+	t.Helper()
+	doc, err := jsonapi.Decode([]byte(`{"data":{"type":"album","id":"1","attributes":{"title":"Old"}}}`))
+	require.NoError(t, err)
+	_, err = s.Push(doc)
+	require.NoError(t, err)
+	ref := store.GetReference[fixture.Album](s, "1")
+	require.NoError(t, ref.Update(func(a *fixture.Album) { a.Title = "T" }))
+	require.ErrorIs(t, ref.Save(context.Background()), store.ErrInvalid)
+	return ref
 }
 
 // An ErrorNormalizer's panic is a reported plugin error, never a crash: the
@@ -74,13 +82,7 @@ func TestErrorNormalizerPanic(t *testing.T) {
 		store.WithModels(fixture.Models()...), store.WithErrorHandler(func(err error) { reported = append(reported, err) }))
 	require.NoError(t, err)
 	defer s.Close()
-	doc, err := jsonapi.Decode([]byte(`{"data":{"type":"album","id":"1","attributes":{"title":"Old"}}}`))
-	require.NoError(t, err)
-	_, err = s.Push(doc)
-	require.NoError(t, err)
-	ref := store.GetReference[fixture.Album](s, "1")
-	require.NoError(t, ref.Update(func(a *fixture.Album) { a.Title = "T" }))
-	require.ErrorIs(t, ref.Save(context.Background()), store.ErrInvalid)
+	ref := invalidSave(t, s)
 	assert.Equal(t, map[string][]string{"title": {"bad"}}, ref.Errors())
 	require.Len(t, reported, 1)
 	assert.ErrorIs(t, reported[0], store.ErrPlugin)

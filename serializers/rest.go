@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/larder-go/larder/jsonapi"
@@ -355,6 +356,14 @@ func linkage(reg *model.Registry, mp *mapper, info *model.RelInfo, v json.RawMes
 		}
 		return jsonapi.Identifier{Type: t, ID: id}, err
 	}
+	return readRelationship(info, v, ident, rel)
+}
+
+// readRelationship reads a relationship value, null, one item or an array of
+// items, with item reading each; an error in the n'th item of an array
+// points at it.
+func readRelationship(info *model.RelInfo, v json.RawMessage, item func(json.RawMessage) (jsonapi.Identifier, error), rel *jsonapi.Relationship) error {
+	v = bytes.TrimSpace(v)
 	switch {
 	case string(v) == "null":
 		rel.Shape = jsonapi.Null
@@ -362,27 +371,30 @@ func linkage(reg *model.Registry, mp *mapper, info *model.RelInfo, v json.RawMes
 			rel.Shape = jsonapi.Many
 		}
 	case len(v) > 0 && v[0] == '[':
+		if info.Kind != relationship.KindHasMany {
+			return fmt.Errorf("%w: belongsTo %q needs one member or null", store.ErrShape, info.Name)
+		}
 		var items []json.RawMessage
 		if err := json.Unmarshal(v, &items); err != nil {
 			return fmt.Errorf("%w: %w", jsonapi.ErrType, err)
 		}
 		rel.Shape, rel.Data = jsonapi.Many, make([]jsonapi.Identifier, 0, len(items))
-		for _, it := range items {
-			id, err := ident(it)
+		for i, it := range items {
+			id, err := item(it)
 			if err != nil {
-				return err
+				return at(err, "/"+strconv.Itoa(i))
 			}
 			rel.Data = append(rel.Data, id)
 		}
 	default:
-		id, err := ident(v)
+		if info.Kind == relationship.KindHasMany {
+			return fmt.Errorf("%w: hasMany %q needs an array", store.ErrShape, info.Name)
+		}
+		id, err := item(v)
 		if err != nil {
 			return err
 		}
 		rel.Shape, rel.Data = jsonapi.One, []jsonapi.Identifier{id}
-	}
-	if info.Kind == relationship.KindHasMany && rel.Shape == jsonapi.One {
-		return fmt.Errorf("%w: hasMany %q needs an array", store.ErrShape, info.Name)
 	}
 	return nil
 }
