@@ -22,9 +22,14 @@ import (
 // embedded in embedded records are read by their own type's options, to a
 // depth of 32.
 //
-// Writing records ("records" for Serialize) is not done yet: a save of a
-// relationship set so fails with store.ErrNotSupported rather than send ids
-// the server does not expect.
+// Serialize "records" writes each related record's whole hash, its id
+// included (and its type, for a polymorphic relationship), as the record's
+// own serializer writes it, in place of its id: the store sends such a
+// relationship even when it is a one-to-many's hasMany, which it otherwise
+// leaves to the belongsTo side (an update sends it when it changed, or
+// always with store.WithFullUpdates, as Ember's REST adapter sends whole
+// records). A related record that is not loaded cannot
+// be written (store.ErrNotLoaded).
 type Embedded struct {
 	Serialize   string
 	Deserialize string
@@ -37,9 +42,75 @@ var EmbeddedAlways = Embedded{Serialize: "records", Deserialize: "records"}
 // cannot recurse without end.
 const maxEmbedDepth = 32
 
-// errEmbedded is the cause of a save that would have to write embedded
-// records.
-var errEmbedded = fmt.Errorf("%w: writing embedded records (Embedded.Serialize \"records\")", store.ErrNotSupported)
+// embedRecords writes the records of relationship name of m, embedded:
+// an array of hashes for a hasMany, a hash or null for a belongsTo.
+func embedRecords(s *store.Cache, m *model.Model, name string, rel *jsonapi.Relationship, depth int) (json.RawMessage, error) {
+	if depth >= maxEmbedDepth {
+		return nil, fmt.Errorf("%w: embedded records nest deeper than %d", store.ErrNotSupported, maxEmbedDepth)
+	}
+	polymorphic := false
+	if m != nil {
+		if i := m.RelationshipIndex(name); i >= 0 {
+			polymorphic = m.Rels[i].Polymorphic || m.Rels[i].Target == nil
+		}
+	}
+	hashes := make([]map[string]json.RawMessage, 0, len(rel.Data))
+	for _, y := range rel.Data {
+		snap, ok := s.Snapshot(y.Type, y.ID)
+		if !ok {
+			return nil, fmt.Errorf("embedded %s %q: %w", y.Type, y.ID, store.ErrNotLoaded)
+		}
+		cm, err := s.ModelFor(y.Type)
+		if err != nil {
+			return nil, err
+		}
+		mp, keys, pk := writerOf(s.SerializerFor(y.Type))
+		h, err := writeHash(mp, keys, pk, s, &store.Request{Op: store.OpCreateRecord, Type: y.Type, Model: cm}, snap, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		if polymorphic {
+			h["type"], _ = json.Marshal(model.Camelize(y.Type))
+		}
+		hashes = append(hashes, h)
+	}
+	if rel.Shape == jsonapi.Many {
+		return json.Marshal(hashes)
+	}
+	if len(hashes) == 0 {
+		return json.RawMessage("null"), nil
+	}
+	return json.Marshal(hashes[0])
+}
+
+// writerOf returns what writes a type's hash: its serializer's keys when it
+// is a REST or JSON serializer, else a REST serializer's defaults.
+func writerOf(sz store.Serializer) (*mapper, *Keys, string) {
+	switch x := sz.(type) {
+	case *REST:
+		return x.mapper(), &x.Keys, x.PrimaryKey
+	case *JSON:
+		return x.mapper(), &x.Keys, x.PrimaryKey
+	}
+	var r REST
+	return r.mapper(), &r.Keys, ""
+}
+
+// SendsRelationship implements store.RelationshipSender: a relationship
+// whose records are embedded, or written as ids on purpose, is sent whatever
+// its kind.
+func (r *REST) SendsRelationship(_ *model.Model, name string) bool { return r.Keys.sendsEmbedded(name) }
+
+// SendsRelationship implements store.RelationshipSender, as REST's does.
+func (j *JSON) SendsRelationship(_ *model.Model, name string) bool { return j.Keys.sendsEmbedded(name) }
+
+func (k *Keys) sendsEmbedded(name string) bool {
+	switch k.Embedded[name].Serialize {
+	case "records", "ids":
+		return true
+	}
+	return false
+}
 
 // embeddedLinkage reads a relationship whose records are embedded: null, a
 // hash or an id, or an array of them. Each hash is normalized by its type's

@@ -1,7 +1,11 @@
 package serializers_test
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -9,7 +13,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/larder-go/larder/adapters"
 	"github.com/larder-go/larder/jsonapi"
+	"github.com/larder-go/larder/model"
 	"github.com/larder-go/larder/relationship"
 	"github.com/larder-go/larder/serializers"
 	"github.com/larder-go/larder/store"
@@ -206,8 +212,8 @@ func TestEmbeddedRecordsBadInput(t *testing.T) {
 	}
 }
 
-// Serialize options: "false" leaves the relationship out, "records" is not
-// written yet and says so.
+// Serialize options: "false" leaves the relationship out; "records" needs
+// the related records loaded.
 func TestEmbeddedSerializeOptions(t *testing.T) {
 	res := &jsonapi.Resource{Type: "home-planet", ID: "1",
 		Relationships: map[string]*jsonapi.Relationship{"villains": {Shape: jsonapi.Many, Data: []jsonapi.Identifier{{Type: "super-villain", ID: "2"}}}}}
@@ -217,7 +223,45 @@ func TestEmbeddedSerializeOptions(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotContains(t, string(body), "villains")
 	_, err = embedding("villains").SerializeRecord(s, &store.Request{Op: store.OpUpdateRecord, Type: "home-planet"}, res)
-	assert.ErrorIs(t, err, store.ErrNotSupported)
+	assert.ErrorIs(t, err, store.ErrNotLoaded, "villain 2 is not loaded")
+}
+
+// Ember's "serialize with embedded objects (hasMany relationship)": the
+// villain's hash, id and foreign key included, in place of its id; the
+// store sends the one-to-many's hasMany because the serializer embeds it.
+func TestEmberSerializeWithEmbeddedObjectsHasMany(t *testing.T) {
+	sz := embedding("villains")
+	s := embedStore(t, store.WithSerializerFor("home-planet", sz))
+	require.NoError(t, s.PushPayload("home-planet", []byte(`{"homePlanets":[{"id":"123","name":"Villain League"}],"superVillains":[{"id":"1","firstName":"Tom","lastName":"Dale","homePlanet":"123"}]}`)))
+	snap, ok := s.Snapshot("home-planet", "123")
+	require.True(t, ok)
+	m, err := s.ModelFor("home-planet")
+	require.NoError(t, err)
+	body, err := sz.SerializeRecord(s, &store.Request{Op: store.OpUpdateRecord, Type: "home-planet", Model: m}, snap)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"homePlanet":{"name":"Villain League","villains":[{"id":"1","firstName":"Tom","lastName":"Dale","homePlanet":"123"}]}}`, string(body))
+}
+
+// A save writes the embedded records, end to end: a full update (as Ember's
+// REST adapter sends) carries them; a partial one carries them when the
+// relationship changed.
+func TestEmbeddedRecordsAreSaved(t *testing.T) {
+	var got []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ = io.ReadAll(r.Body)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	sz := embedding("villains")
+	s, err := store.New(&adapters.REST{Config: adapters.Config{Host: srv.URL}}, &serializers.REST{},
+		store.WithModels(SuperVillain{}, HomePlanet{}, EvilMinion{}, Comment{}), store.WithSerializerFor("home-planet", sz), store.WithFullUpdates())
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.PushPayload("home-planet", []byte(`{"homePlanet":{"id":"123","name":"Umber","villains":[{"id":"1","firstName":"Tom","homePlanet":"123"}]}}`)))
+	ref := store.GetReference[HomePlanet](s, "123")
+	require.NoError(t, ref.Update(func(p *HomePlanet) { p.Name = "Umbra" }))
+	require.NoError(t, ref.Save(context.Background()))
+	assert.JSONEq(t, `{"homePlanet":{"name":"Umbra","villains":[{"id":"1","firstName":"Tom","lastName":"","homePlanet":"123"}]}}`, string(got))
 }
 
 // Any payload, with embedding on: no panic, and a payload that fails pushes
@@ -241,3 +285,31 @@ func FuzzEmbedded(f *testing.F) {
 		}
 	})
 }
+
+// A RelationshipSender's panic is a reported plugin error: the save goes on
+// as if it had said no.
+func TestRelationshipSenderPanic(t *testing.T) {
+	var got []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ = io.ReadAll(r.Body)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer srv.Close()
+	var reported []error
+	s, err := store.New(&adapters.REST{Config: adapters.Config{Host: srv.URL}}, &serializers.REST{},
+		store.WithModels(SuperVillain{}, HomePlanet{}, EvilMinion{}, Comment{}), store.WithSerializerFor("home-planet", panickySender{embedding("villains")}),
+		store.WithFullUpdates(), store.WithErrorHandler(func(err error) { reported = append(reported, err) }))
+	require.NoError(t, err)
+	defer s.Close()
+	require.NoError(t, s.PushPayload("home-planet", []byte(`{"homePlanet":{"id":"123","name":"Umber"}}`)))
+	ref := store.GetReference[HomePlanet](s, "123")
+	require.NoError(t, ref.Update(func(p *HomePlanet) { p.Name = "Umbra" }))
+	require.NoError(t, ref.Save(context.Background()))
+	assert.Contains(t, string(got), "Umbra")
+	require.NotEmpty(t, reported)
+	assert.ErrorIs(t, reported[0], store.ErrPlugin)
+}
+
+type panickySender struct{ *serializers.REST }
+
+func (panickySender) SendsRelationship(*model.Model, string) bool { panic("boom") }

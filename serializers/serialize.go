@@ -135,6 +135,11 @@ func (j *JSON) MemberName(m *model.Model, key string) (string, bool) {
 // id (on create only), attributes by key, a belongsTo as its id or null (and
 // "<key>Type" for a polymorphic one), a hasMany as an array of ids.
 func hashOf(mp *mapper, k *Keys, primaryKey string, s *store.Cache, req *store.Request, res *jsonapi.Resource) (map[string]json.RawMessage, error) {
+	return writeHash(mp, k, primaryKey, s, req, res, 0)
+}
+
+// writeHash is hashOf for a record embedded depth levels deep.
+func writeHash(mp *mapper, k *Keys, primaryKey string, s *store.Cache, req *store.Request, res *jsonapi.Resource, depth int) (map[string]json.RawMessage, error) {
 	hash := map[string]json.RawMessage{}
 	if primaryKey == "" {
 		primaryKey = "id"
@@ -159,13 +164,18 @@ func hashOf(mp *mapper, k *Keys, primaryKey string, s *store.Cache, req *store.R
 		if k.omitted(name) {
 			continue
 		}
+		key := mp.writeKey(mm, name, true)
 		switch k.Embedded[name].Serialize {
 		case "false":
 			continue
 		case "records":
-			return nil, fmt.Errorf("serializers: %s.%s: %w", res.Type, name, errEmbedded)
+			v, err := embedRecords(s, m, name, rel, depth)
+			if err != nil {
+				return nil, fmt.Errorf("serializers: %s.%s: %w", res.Type, name, err)
+			}
+			hash[key] = v
+			continue
 		}
-		key := mp.writeKey(mm, name, true)
 		if rel.Shape == jsonapi.Many {
 			ids := make([]string, len(rel.Data))
 			for i, id := range rel.Data {

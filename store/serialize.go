@@ -49,7 +49,7 @@ func (s *Cache) snapshot(tc *typeCache, r *record, op Op, st *recordState) (*jso
 	for i := range tc.fields.rels {
 		f := &tc.fields.rels[i]
 		info := &m.Rels[i]
-		if !sendsRel(tc, i) {
+		if !sendsRel(tc, i) && !s.serializerSends(tc, info.Name) {
 			continue
 		}
 		if !all && f.eq(st.value, remote) {
@@ -65,6 +65,45 @@ func (s *Cache) snapshot(tc *typeCache, r *record, op Op, st *recordState) (*jso
 		res.Relationships[info.Name] = rel
 	}
 	return res, nil
+}
+
+// serializerSends asks the type's serializer, when it is a
+// RelationshipSender, whether a save sends a relationship the store leaves
+// out by default; a panic is no, and is reported.
+func (s *Cache) serializerSends(tc *typeCache, name string) (ok bool) {
+	rs, is := tc.writer.(RelationshipSender)
+	if !is {
+		return false
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			ok = false
+			s.reportBackground(pluginError(&Request{Op: OpUpdateRecord, Type: tc.model.Name}, rs, "serializer", recovered(v)))
+		}
+	}()
+	return rs.SendsRelationship(tc.model, name)
+}
+
+// Snapshot returns the loaded record of a type with the given id as a save
+// of it would describe it whole: every attribute, and the relationships a
+// create sends, with member names as the model declares them. It is for
+// serializers that write related records inside their parent's payload
+// (embedded records), and false when the record is not loaded.
+func (s *Cache) Snapshot(typ, id string) (*jsonapi.Resource, bool) {
+	tc, err := s.typeCacheFor(typ)
+	if err != nil {
+		return nil, false
+	}
+	r, st := tc.find(id)
+	if !st.loaded() {
+		return nil, false
+	}
+	res, err := s.snapshot(tc, r, OpCreateRecord, st)
+	if err != nil {
+		return nil, false
+	}
+	res.LID = ""
+	return res, true
 }
 
 // linkage returns a relationship's linkage as a save sends it, or nil when it

@@ -51,6 +51,15 @@ type ErrorNormalizer interface {
 	NormalizeErrors(s *Cache, req *Request, status int, body []byte) []jsonapi.ErrorObject
 }
 
+// A RelationshipSender is a RecordSerializer that writes relationships a
+// save leaves out by default: a one-to-many's hasMany, saved from its
+// belongsTo side, that the server takes embedded in the parent (Ember Data's
+// EmbeddedRecordsMixin serialize option). A save sends relationship name of
+// model m when SendsRelationship says so.
+type RelationshipSender interface {
+	SendsRelationship(m *model.Model, name string) bool
+}
+
 // A MemberResolver maps a member's key as the backend spells it ("song_count")
 // to the model's member name ("songCount"), the way the serializer reads
 // payloads. The store uses it for the source pointers of a failed save's
