@@ -2,7 +2,6 @@ package serializers
 
 import (
 	"fmt"
-	"log/slog"
 	"strconv"
 
 	"github.com/larder-go/larder/jsonapi"
@@ -103,10 +102,11 @@ func (j *JSONAPI) normalizeWithOwn(s *store.Cache, r *jsonapi.Resource) (bool, e
 	if !ok {
 		own = j
 	}
-	return true, own.normalizeResource(s.Logger(), s.Registry(), m, r)
+	return true, own.normalizeResource(s, m, r)
 }
 
-func (j *JSONAPI) normalizeResource(log *slog.Logger, reg *model.Registry, m *model.Model, r *jsonapi.Resource) error {
+func (j *JSONAPI) normalizeResource(s *store.Cache, m *model.Model, r *jsonapi.Resource) error {
+	log, reg := s.Logger(), s.Registry()
 	mp := j.mapper()
 	mm := mp.members(m)
 	mm.learned.learnType(r.Type)
@@ -137,7 +137,13 @@ func (j *JSONAPI) normalizeResource(log *slog.Logger, reg *model.Registry, m *mo
 			func(v *jsonapi.Relationship) {
 				if v != nil {
 					for n := range v.Data {
-						v.Data[n].Type = mp.modelName(reg, v.Data[n].Type)
+						payload := v.Data[n].Type
+						v.Data[n].Type = mp.modelName(reg, payload)
+						// A related type's spelling is learned from its
+						// identifiers too, for saves that name it.
+						if mm := j.membersOf(s, v.Data[n].Type); mm != nil {
+							mm.learned.learnType(payload)
+						}
 					}
 				}
 			})

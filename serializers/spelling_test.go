@@ -31,15 +31,20 @@ type spellingServer struct {
 	typ    string
 	member func(string) string
 
-	mu     sync.Mutex
-	albums map[string]map[string]json.RawMessage // id -> attributes, in the server's spelling
-	next   int
+	mu      sync.Mutex
+	albums  map[string]map[string]json.RawMessage // id -> attributes, in the server's spelling
+	artists map[string]string                     // album id -> its artist's id
+	next    int
 }
+
+// artistType is the server's spelling of the artist type, as it spells
+// albums.
+func (srv *spellingServer) artistType() string { return strings.ReplaceAll(srv.typ, "lbum", "rtist") }
 
 var albumAttrs = []string{"title", "artistName", "songCount", "rating"}
 
 func newSpellingServer(t *testing.T, typ string, member func(string) string) *spellingServer {
-	srv := &spellingServer{typ: typ, member: member, albums: map[string]map[string]json.RawMessage{}, next: 100}
+	srv := &spellingServer{typ: typ, member: member, albums: map[string]map[string]json.RawMessage{}, artists: map[string]string{"1": "1"}, next: 100}
 	srv.albums["1"] = map[string]json.RawMessage{member("title"): json.RawMessage(`"Old"`), member("artistName"): json.RawMessage(`"A"`), member("songCount"): json.RawMessage(`2`)}
 	srv.Server = httptest.NewServer(http.HandlerFunc(srv.serve))
 	t.Cleanup(srv.Close)
@@ -64,7 +69,11 @@ func (srv *spellingServer) resource(id string) []byte {
 		}
 		attrs[srv.member(a)] = v
 	}
-	b, _ := json.Marshal(map[string]any{"data": map[string]any{"type": srv.typ, "id": id, "attributes": attrs}})
+	rels := map[string]any{}
+	if a := srv.artists[id]; a != "" {
+		rels["artist"] = map[string]any{"data": map[string]any{"type": srv.artistType(), "id": a}}
+	}
+	b, _ := json.Marshal(map[string]any{"data": map[string]any{"type": srv.typ, "id": id, "attributes": attrs, "relationships": rels}})
 	return b
 }
 
@@ -75,8 +84,11 @@ func (srv *spellingServer) serve(w http.ResponseWriter, r *http.Request) {
 	id := strings.TrimPrefix(strings.TrimPrefix(r.URL.Path, "/albums"), "/")
 	var body struct {
 		Data struct {
-			Type       string                     `json:"type"`
-			Attributes map[string]json.RawMessage `json:"attributes"`
+			Type          string                     `json:"type"`
+			Attributes    map[string]json.RawMessage `json:"attributes"`
+			Relationships map[string]struct {
+				Data *struct{ Type, ID string } `json:"data"`
+			} `json:"relationships"`
 		} `json:"data"`
 	}
 	if r.Method == http.MethodPost || r.Method == http.MethodPatch {
@@ -85,6 +97,11 @@ func (srv *spellingServer) serve(w http.ResponseWriter, r *http.Request) {
 		if body.Data.Type != srv.typ {
 			w.WriteHeader(http.StatusConflict)
 			io.WriteString(w, `{"errors":[{"status":"409","detail":"type"}]}`)
+			return
+		}
+		if rel, ok := body.Data.Relationships["artist"]; ok && rel.Data != nil && rel.Data.Type != srv.artistType() {
+			w.WriteHeader(http.StatusConflict)
+			io.WriteString(w, `{"errors":[{"status":"409","detail":"relationship type"}]}`)
 			return
 		}
 	}
@@ -107,6 +124,9 @@ func (srv *spellingServer) serve(w http.ResponseWriter, r *http.Request) {
 			if srv.known(k) {
 				srv.albums[id][k] = v
 			}
+		}
+		if rel, ok := body.Data.Relationships["artist"]; ok && rel.Data != nil {
+			srv.artists[id] = rel.Data.ID
 		}
 		if r.Method == http.MethodPost {
 			w.WriteHeader(http.StatusCreated)
@@ -146,9 +166,12 @@ func TestWritesInTheSpellingRead(t *testing.T) {
 				assert.Equal(t, "A", a.ArtistName, "read in the server's spelling")
 
 				ref := store.GetReference[fixture.Album](s, "1")
-				require.NoError(t, ref.Update(func(a *fixture.Album) { a.ArtistName = "B"; a.SongCount = 7 }))
+				require.NoError(t, ref.Update(func(a *fixture.Album) { a.ArtistName = "B"; a.SongCount = 7; a.Artist.Set("2") }))
 				require.NoError(t, ref.Save(ctx))
 				assert.Equal(t, `"B"`, srv.stored("1", "artistName"), "the server kept the update")
+				srv.mu.Lock()
+				assert.Equal(t, "2", srv.artists["1"], "the related type spelled as the server spells it")
+				srv.mu.Unlock()
 				assert.Equal(t, `7`, srv.stored("1", "songCount"))
 				a, _ = store.PeekRecord[fixture.Album](s, "1")
 				assert.Equal(t, "B", a.ArtistName)
