@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -242,16 +243,30 @@ func TestEmberSerializeWithEmbeddedObjectsHasMany(t *testing.T) {
 	assert.JSONEq(t, `{"homePlanet":{"name":"Villain League","villains":[{"id":"1","firstName":"Tom","lastName":"Dale","homePlanet":"123"}]}}`, string(body))
 }
 
+// recordingServer answers every request with 204 and keeps the last body.
+func recordingServer(t *testing.T) (*httptest.Server, func() []byte) {
+	var mu sync.Mutex
+	var last []byte
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		last = b
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, func() []byte {
+		mu.Lock()
+		defer mu.Unlock()
+		return last
+	}
+}
+
 // A save writes the embedded records, end to end: a full update (as Ember's
 // REST adapter sends) carries them; a partial one carries them when the
 // relationship changed.
 func TestEmbeddedRecordsAreSaved(t *testing.T) {
-	var got []byte
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got, _ = io.ReadAll(r.Body)
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	defer srv.Close()
+	srv, got := recordingServer(t)
 	sz := embedding("villains")
 	s, err := store.New(&adapters.REST{Config: adapters.Config{Host: srv.URL}}, &serializers.REST{},
 		store.WithModels(SuperVillain{}, HomePlanet{}, EvilMinion{}, Comment{}), store.WithSerializerFor("home-planet", sz), store.WithFullUpdates())
@@ -261,7 +276,7 @@ func TestEmbeddedRecordsAreSaved(t *testing.T) {
 	ref := store.GetReference[HomePlanet](s, "123")
 	require.NoError(t, ref.Update(func(p *HomePlanet) { p.Name = "Umbra" }))
 	require.NoError(t, ref.Save(context.Background()))
-	assert.JSONEq(t, `{"homePlanet":{"name":"Umbra","villains":[{"id":"1","firstName":"Tom","lastName":"","homePlanet":"123"}]}}`, string(got))
+	assert.JSONEq(t, `{"homePlanet":{"name":"Umbra","villains":[{"id":"1","firstName":"Tom","lastName":"","homePlanet":"123"}]}}`, string(got()))
 }
 
 // Any payload, with embedding on: no panic, and a payload that fails pushes
@@ -289,12 +304,7 @@ func FuzzEmbedded(f *testing.F) {
 // A RelationshipSender's panic is a reported plugin error: the save goes on
 // as if it had said no.
 func TestRelationshipSenderPanic(t *testing.T) {
-	var got []byte
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		got, _ = io.ReadAll(r.Body)
-		w.WriteHeader(http.StatusNoContent)
-	}))
-	defer srv.Close()
+	srv, got := recordingServer(t)
 	var reported []error
 	s, err := store.New(&adapters.REST{Config: adapters.Config{Host: srv.URL}}, &serializers.REST{},
 		store.WithModels(SuperVillain{}, HomePlanet{}, EvilMinion{}, Comment{}), store.WithSerializerFor("home-planet", panickySender{embedding("villains")}),
@@ -305,7 +315,7 @@ func TestRelationshipSenderPanic(t *testing.T) {
 	ref := store.GetReference[HomePlanet](s, "123")
 	require.NoError(t, ref.Update(func(p *HomePlanet) { p.Name = "Umbra" }))
 	require.NoError(t, ref.Save(context.Background()))
-	assert.Contains(t, string(got), "Umbra")
+	assert.Contains(t, string(got()), "Umbra")
 	require.NotEmpty(t, reported)
 	assert.ErrorIs(t, reported[0], store.ErrPlugin)
 }

@@ -226,16 +226,10 @@ func FuzzSaveResponse(f *testing.F) {
 	f.Add(uint16(422), []byte(`{"errors":[{"source":{"pointer":"data/attributes/~1x/0"}}]}`))
 	f.Add(uint16(200), []byte(`{"data":[{"type":"album","id":"1"}],"included":[{"type":"song","id":"1","relationships":{"album":{"data":null}}}]}`))
 	f.Fuzz(func(t *testing.T, status uint16, body []byte) {
-		a := store.AdapterFunc(func(ctx context.Context, req *store.Request) (*store.Response, error) {
-			return &store.Response{Status: int(status), Body: body}, nil
-		})
-		s, err := store.New(a, nil, store.WithModels(fixture.Models()...))
-		require.NoError(t, err)
-		defer s.Close()
-		pushAlbum(t, s)
+		s := answering(t, status, body)
 		ref := store.GetReference[fixture.Album](s, "1")
 		require.NoError(t, ref.Update(func(a *fixture.Album) { a.Title = "edited" }))
-		err = ref.Save(context.Background())
+		err := ref.Save(context.Background())
 		st := ref.State()
 		assert.False(t, st.IsSaving)
 		if err != nil {
@@ -243,6 +237,20 @@ func FuzzSaveResponse(f *testing.F) {
 			assert.True(t, st.IsError || !st.IsValid)
 		}
 	})
+}
+
+// answering is a store whose adapter answers every request with status and
+// body, holding album 1.
+func answering(t *testing.T, status uint16, body []byte) *store.Cache {
+	t.Helper()
+	a := store.AdapterFunc(func(ctx context.Context, req *store.Request) (*store.Response, error) {
+		return &store.Response{Status: int(status), Body: body}, nil
+	})
+	s, err := store.New(a, nil, store.WithModels(fixture.Models()...))
+	require.NoError(t, err)
+	t.Cleanup(func() { s.Close() })
+	pushAlbum(t, s)
+	return s
 }
 
 // A DELETE's answer is outside data too, and its included records are now
@@ -255,16 +263,10 @@ func FuzzDeleteResponse(f *testing.F) {
 	f.Add(uint16(200), []byte(`{"included":[{"type":"nope","id":"1"}]}`))
 	f.Add(uint16(404), []byte(`{"errors":[{"status":"404"}]}`))
 	f.Fuzz(func(t *testing.T, status uint16, body []byte) {
-		a := store.AdapterFunc(func(ctx context.Context, req *store.Request) (*store.Response, error) {
-			return &store.Response{Status: int(status), Body: body}, nil
-		})
-		s, err := store.New(a, nil, store.WithModels(fixture.Models()...))
-		require.NoError(t, err)
-		defer s.Close()
-		pushAlbum(t, s)
+		s := answering(t, status, body)
 		ref := store.GetReference[fixture.Album](s, "1")
 		require.NoError(t, ref.Delete())
-		err = ref.Save(context.Background())
+		err := ref.Save(context.Background())
 		st := ref.State()
 		assert.False(t, st.IsSaving)
 		if err != nil {
